@@ -46,19 +46,10 @@ export interface ElementInstanceState {
   jobKey?: string;
   userTaskKey?: string;
   calledProcessInstanceKey?: string;
-  /** variables to merge on completion (job / user task / message results), applied with output mappings */
+  /** variables to merge on completion (job / user task / message / trigger results), applied with output mappings */
   completionVariables?: Variables;
-  /** boundary / event sub-process trigger waiting to be activated once the interrupted scope is terminated */
-  pendingTrigger?: PendingTrigger;
-  /** a throwing event waiting for compensation handlers to complete */
-  awaitingCompensation?: number;
-}
-
-export interface PendingTrigger {
-  readonly elementId: string;
-  readonly variables: Variables;
-  /** the flow scope in which the triggered element is activated */
-  readonly flowScopeKey: string;
+  /** a compensation handler: the key of the throw event waiting for it */
+  compensationThrowKey?: string;
 }
 
 export interface JobState {
@@ -132,8 +123,8 @@ export interface IncidentState {
   readonly processInstanceKey: string;
   readonly jobKey?: string;
   readonly variableScopeKey?: string;
-  /** the internal step to re-run when the incident is resolved */
-  readonly retryStep: InternalStep;
+  /** the internal step to re-run when the incident is resolved (none for job incidents: the job is retried) */
+  readonly retryStep?: InternalStep;
   readonly creationDate: number;
 }
 
@@ -166,12 +157,8 @@ export interface InstanceState {
 
 /** Internal steps the runtime works through until it reaches wait states. */
 export type InternalStep =
-  | { readonly step: 'ACTIVATE'; readonly elementId: string; readonly flowScopeKey: string; readonly key?: string; readonly variables?: Variables; readonly loopCounter?: number; readonly item?: unknown }
-  | { readonly step: 'RESUME_ACTIVATE'; readonly key: string }
+  | { readonly step: 'ACTIVATE'; readonly key: string }
   | { readonly step: 'COMPLETE'; readonly key: string }
-  | { readonly step: 'TERMINATE'; readonly key: string }
-  | { readonly step: 'TAKE_FLOW'; readonly flowId: string; readonly flowScopeKey: string }
-  | { readonly step: 'CONTINUE'; readonly key: string }
   | { readonly step: 'QUEUE'; readonly steps: readonly InternalStep[] };
 
 export type Command =
@@ -197,6 +184,7 @@ export type ValueType =
   | 'MESSAGE_SUBSCRIPTION'
   | 'SIGNAL_SUBSCRIPTION'
   | 'SIGNAL'
+  | 'MESSAGE'
   | 'USER_TASK'
   | 'INCIDENT'
   | 'ERROR'
@@ -224,6 +212,7 @@ export type Intent =
   | 'ASSIGNED'
   | 'RESOLVED'
   | 'BROADCAST'
+  | 'PUBLISHED'
   | 'ESCALATED'
   | 'APPENDED';
 
