@@ -1,0 +1,298 @@
+/**
+ * Database access: the typed schema, and `createDatabase` which gives a kysely instance over node-postgres
+ * (when a URL is given) or over embedded PGlite (data under `dataDir`). Both run the same migrations.
+ *
+ * Keys are `bigint` in Postgres and decimal strings in TypeScript (like Camunda 8 keys): node-postgres
+ * returns int8 as a string already, the PGlite dialect is told to do the same. Times are `timestamptz`
+ * (Date in TypeScript). jsonb values are written as JSON text (node-postgres would turn a JS array into
+ * a Postgres array literal otherwise).
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, type ColumnType, type Insertable, type Selectable } from 'kysely';
+import pg from 'pg';
+import { PGLITE_PARSERS, PGliteDialect } from './pglite-dialect.js';
+
+/** bigint column: a decimal string both ways */
+type Key = string;
+/** jsonb column: parsed when read, JSON text when written */
+type Json<T> = ColumnType<T, string, string>;
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface DeploymentTable {
+  key: Key;
+  tenant_id: string;
+  resources: Json<{ name: string; kind: 'bpmn' | 'form' }[]>;
+  created_at: Timestamp;
+}
+
+export interface ProcessDefinitionTable {
+  key: Key;
+  tenant_id: string;
+  bpmn_process_id: string;
+  version: number;
+  version_tag: string | null;
+  name: string | null;
+  resource_name: string;
+  bpmn_xml: string;
+  checksum: string;
+  deployment_key: Key;
+  created_at: Timestamp;
+}
+
+export interface FormTable {
+  key: Key;
+  tenant_id: string;
+  form_id: string;
+  version: number;
+  resource_name: string;
+  schema: Json<Record<string, unknown>>;
+  checksum: string;
+  deployment_key: Key;
+  created_at: Timestamp;
+}
+
+export interface StartEventSubscriptionTable {
+  tenant_id: string;
+  event_kind: 'MESSAGE' | 'SIGNAL';
+  event_name: string;
+  process_definition_key: Key;
+  bpmn_process_id: string;
+  element_id: string;
+}
+
+export type InstanceLifecycle = 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+
+export interface ProcessInstanceTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  parent_key: Key | null;
+  parent_element_instance_key: Key | null;
+  process_definition_key: Key;
+  bpmn_process_id: string;
+  version: number;
+  state: InstanceLifecycle;
+  business_key: string | null;
+  has_incident: ColumnType<boolean, boolean | undefined, boolean>;
+  start_date: Timestamp;
+  end_date: Timestamp | null;
+  state_doc: Json<unknown> | null;
+  doc_version: number | null;
+  history_seq: number | null;
+  last_hash: string | null;
+}
+
+export interface JobTable {
+  key: Key;
+  tenant_id: string;
+  type: string;
+  root_key: Key;
+  process_instance_key: Key;
+  element_instance_key: Key;
+  element_id: string;
+  bpmn_process_id: string;
+  process_definition_key: Key;
+  retries: number;
+  custom_headers: Json<Record<string, string>>;
+  retry_at: Timestamp | null;
+  deadline: Timestamp | null;
+  worker: string | null;
+  error_message: string | null;
+  created_at: Timestamp;
+}
+
+export interface TimerTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key | null;
+  process_instance_key: Key | null;
+  element_instance_key: Key | null;
+  process_definition_key: Key | null;
+  element_id: string;
+  due_at: Timestamp;
+  repetitions: number;
+  interval: string | null;
+}
+
+export interface MessageSubscriptionTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  process_instance_key: Key;
+  element_instance_key: Key;
+  element_id: string;
+  bpmn_process_id: string;
+  message_name: string;
+  correlation_key: string;
+  interrupting: boolean;
+}
+
+export interface MessageTable {
+  key: Key;
+  tenant_id: string;
+  name: string;
+  correlation_key: string;
+  message_id: string | null;
+  variables: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface MessageCorrelationTable {
+  message_key: Key;
+  tenant_id: string;
+  target: string;
+}
+
+export interface SignalSubscriptionTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  process_instance_key: Key;
+  element_instance_key: Key;
+  element_id: string;
+  signal_name: string;
+}
+
+export type UserTaskLifecycle = 'CREATED' | 'COMPLETED' | 'CANCELED';
+
+export interface UserTaskTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  process_instance_key: Key;
+  element_instance_key: Key;
+  element_id: string;
+  name: string | null;
+  bpmn_process_id: string;
+  process_definition_key: Key;
+  assignee: string | null;
+  candidate_groups: string[];
+  candidate_users: string[];
+  due_date: Timestamp | null;
+  follow_up_date: Timestamp | null;
+  priority: number;
+  form_key: string | null;
+  form_id: string | null;
+  state: UserTaskLifecycle;
+  creation_date: Timestamp;
+  completion_date: Timestamp | null;
+}
+
+export interface IncidentTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  process_instance_key: Key;
+  element_instance_key: Key;
+  element_id: string;
+  bpmn_process_id: string;
+  process_definition_key: Key;
+  error_type: string;
+  error_message: string;
+  job_key: Key | null;
+  state: 'ACTIVE' | 'RESOLVED';
+  created_at: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
+export interface HistoryTable {
+  root_key: Key;
+  seq: number;
+  tenant_id: string;
+  process_instance_key: Key;
+  record_key: string;
+  value_type: string;
+  intent: string;
+  element_id: string | null;
+  value: Json<Record<string, unknown>>;
+  actor: string | null;
+  at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface EventOutboxTable {
+  key: Key;
+  tenant_id: string;
+  event_kind: 'SIGNAL' | 'MESSAGE';
+  name: string;
+  correlation_key: string | null;
+  variables: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface CaseNumberSequenceTable {
+  tenant_id: string;
+  year: number;
+  sequence_name: string;
+}
+
+export interface Database {
+  deployment: DeploymentTable;
+  process_definition: ProcessDefinitionTable;
+  form: FormTable;
+  start_event_subscription: StartEventSubscriptionTable;
+  process_instance: ProcessInstanceTable;
+  job: JobTable;
+  timer: TimerTable;
+  message_subscription: MessageSubscriptionTable;
+  message: MessageTable;
+  message_correlation: MessageCorrelationTable;
+  signal_subscription: SignalSubscriptionTable;
+  user_task: UserTaskTable;
+  incident: IncidentTable;
+  history: HistoryTable;
+  event_outbox: EventOutboxTable;
+  case_number_sequence: CaseNumberSequenceTable;
+}
+
+export type ProcessDefinitionRow = Selectable<ProcessDefinitionTable>;
+export type ProcessInstanceRow = Selectable<ProcessInstanceTable>;
+export type NewProcessInstance = Insertable<ProcessInstanceTable>;
+export type JobRow = Selectable<JobTable>;
+export type NewJob = Insertable<JobTable>;
+export type TimerRow = Selectable<TimerTable>;
+export type NewTimer = Insertable<TimerTable>;
+export type NewMessageSubscription = Insertable<MessageSubscriptionTable>;
+export type MessageRow = Selectable<MessageTable>;
+export type NewSignalSubscription = Insertable<SignalSubscriptionTable>;
+export type UserTaskRow = Selectable<UserTaskTable>;
+export type NewUserTask = Insertable<UserTaskTable>;
+export type IncidentRow = Selectable<IncidentTable>;
+export type NewIncident = Insertable<IncidentTable>;
+export type HistoryRow = Selectable<HistoryTable>;
+export type NewHistory = Insertable<HistoryTable>;
+export type FormRow = Selectable<FormTable>;
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  /** postgres://… — when unset, an embedded PGlite database under `dataDir` is used */
+  readonly databaseUrl?: string;
+  /** PGlite data directory; `memory://` keeps it in memory */
+  readonly dataDir: string;
+  /** node-postgres pool size */
+  readonly poolSize?: number;
+}
+
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly kind: 'postgres' | 'pglite';
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // a broken idle connection must not crash the process; the next query gets a fresh one
+    pool.on('error', () => {});
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir: options.dataDir, parsers: PGLITE_PARSERS });
+  return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), kind: 'pglite' };
+}
+
+/** jsonb parameter: always JSON text (see the module comment). */
+export const json = (value: unknown): string => JSON.stringify(value ?? null);
