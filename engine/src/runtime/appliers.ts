@@ -30,6 +30,8 @@ interface ActivatingValue {
   loopIterations?: number;
   triggerVariables?: Variables;
   consumedFlows?: string[];
+  awaitReset?: string[];
+  adHocIndex?: number;
   interruptsScope?: boolean;
   compensationOf?: { scopeKey: string; elementId: string };
   compensationThrowKey?: string;
@@ -88,6 +90,8 @@ const appliers: Partial<Record<string, Applier>> = {
       else delete parent.takenFlows?.[flowId];
     }
     if (value.interruptsScope) parent.interrupted = true;
+    if (value.awaitReset?.length) (parent.awaitingReset ??= {})[value.elementId] = value.awaitReset;
+    if (value.adHocIndex !== undefined) parent.adHocNext = value.adHocIndex + 1;
     if (parent.multiInstance && value.loopCounter !== undefined) parent.multiInstance.nextIndex = Math.max(parent.multiInstance.nextIndex, value.loopCounter);
     if (value.compensationOf) {
       const list = state.compensable[value.compensationOf.scopeKey] ?? [];
@@ -129,9 +133,15 @@ const appliers: Partial<Record<string, Applier>> = {
   },
   'PROCESS_INSTANCE:ELEMENT_TERMINATED': removeElementInstance,
   'PROCESS_INSTANCE:SEQUENCE_FLOW_TAKEN': (state, record) => {
-    const value = v<{ flowScopeKey: string; join?: boolean }>(record);
+    const value = v<{ flowScopeKey: string; join?: boolean; absorbedBy?: string }>(record);
     if (!value.join) return;
     const scope = state.elementInstances[value.flowScopeKey];
+    if (value.absorbedBy) {
+      const waiting = (scope.awaitingReset?.[value.absorbedBy] ?? []).filter((flowId) => flowId !== record.key);
+      if (waiting.length > 0) scope.awaitingReset![value.absorbedBy] = waiting;
+      else delete scope.awaitingReset?.[value.absorbedBy];
+      return;
+    }
     scope.takenFlows ??= {};
     scope.takenFlows[record.key] = (scope.takenFlows[record.key] ?? 0) + 1;
   },

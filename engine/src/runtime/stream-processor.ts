@@ -31,7 +31,8 @@ import type {
   Variables,
 } from './types.js';
 
-const CONTAINER_TYPES = new Set(['PROCESS', 'SUB_PROCESS', 'EVENT_SUB_PROCESS']);
+const CONTAINER_TYPES = new Set(['PROCESS', 'SUB_PROCESS', 'EVENT_SUB_PROCESS', 'AD_HOC_SUB_PROCESS']);
+const JOIN_TYPES = new Set(['PARALLEL_GATEWAY', 'INCLUSIVE_GATEWAY', 'COMPLEX_GATEWAY']);
 
 export function createInitialState(rootProcessInstanceKey: string, tenantId: string): InstanceState {
   return {
@@ -177,6 +178,10 @@ class Session {
       }
       case 'TRIGGER_SIGNAL': {
         const subscription = this.state.signalSubscriptions[command.subscriptionKey] ?? reject('NOT_FOUND', `Expected to find signal subscription with key ${command.subscriptionKey}, but none was found.`);
+        const owner = this.state.elementInstances[subscription.elementInstanceKey];
+        if (owner?.elementId === subscription.targetElementId) {
+          this.append('SIGNAL_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey: owner.key, signalName: subscription.signalName });
+        }
         this.trigger(subscription.elementInstanceKey, subscription.targetElementId, command.variables ?? {});
         return this.run();
       }
@@ -203,13 +208,18 @@ class Session {
     const startElementId = command.startElementId ?? process.noneStartEventId;
     if (!startElementId) reject('INVALID_STATE', `Expected process '${definition.bpmnProcessId}' to have a none start event, but it has only event start events.`);
     const start = process.elements.get(startElementId);
-    if (!start || start.type !== 'START_EVENT' || start.flowScopeId !== process.bpmnProcessId) {
+    if (!start || (start.type !== 'START_EVENT' && !start.instantiate) || start.flowScopeId !== process.bpmnProcessId) {
       reject('INVALID_ARGUMENT', `Expected '${startElementId}' to be a start event of process '${definition.bpmnProcessId}', but it is not.`);
     }
     const key = command.processInstanceKey ?? this.ctx.nextKey();
     this.state = createInitialState(key, definition.tenantId);
     this.activateProcess(definition, key, command.variables ?? {}, startElementId, undefined);
     this.run();
+  }
+
+  /** A receive task or event-based gateway with instantiate="true" starts the instance as if its event had arrived. */
+  private startTrigger(process: ExecutableProcess, startElementId: string): Variables | undefined {
+    return process.elements.get(startElementId)?.instantiate ? {} : undefined;
   }
 
   private resolveIncident(incidentKey: string): void {
@@ -290,14 +300,15 @@ class Session {
     const instance = this.instance(key);
     const opened = this.openEventSubProcessSubscriptions(instance, definition.process.elements.get(definition.bpmnProcessId)!);
     if (!opened.ok) return this.createIncident(opened.failure, instance, undefined);
-    this.activate(startElementId, key, {});
+    const trigger = this.startTrigger(definition.process, startElementId);
+    this.activate(startElementId, key, trigger ? { triggerVariables: trigger } : {});
   }
 
   /** Creates the element instance (ELEMENT_ACTIVATING) right away and queues the rest of its activation. */
   private activate(
     elementId: string,
     flowScopeKey: string,
-    options: { consumedFlows?: string[]; triggerVariables?: Variables; loopCounter?: number; loopIterations?: number; interruptsScope?: boolean; compensationOf?: { scopeKey: string; elementId: string }; compensationThrowKey?: string },
+    options: { consumedFlows?: string[]; awaitReset?: string[]; adHocIndex?: number; triggerVariables?: Variables; loopCounter?: number; loopIterations?: number; interruptsScope?: boolean; compensationOf?: { scopeKey: string; elementId: string }; compensationThrowKey?: string },
   ): string {
     const scope = this.instance(flowScopeKey);
     const process = this.processOf(scope);
@@ -353,6 +364,7 @@ class Session {
       case 'EXCLUSIVE_GATEWAY':
       case 'PARALLEL_GATEWAY':
       case 'INCLUSIVE_GATEWAY':
+      case 'COMPLEX_GATEWAY':
       case 'BOUNDARY_EVENT':
         this.markActivated(instance);
         this.queueComplete(instance);
@@ -398,8 +410,10 @@ class Session {
           if (holds.value) this.queueComplete(instance);
           return OK;
         }
-        const subscribed = this.subscribe(instance, element, definition, true);
-        if (!subscribed.ok) return subscribed;
+        for (const each of element.eventDefinitions ?? [definition]) {
+          const subscribed = this.subscribe(instance, element, each, true);
+          if (!subscribed.ok) return subscribed;
+        }
         this.markActivated(instance);
         return OK;
       }
@@ -426,6 +440,16 @@ class Session {
         this.markActivated(instance);
         const startId = element.startEventIds?.[0] ?? this.invariant(`Expected sub-process '${element.id}' to have a start event.`);
         this.activate(startId, instance.key, instance.completionVariables ? { triggerVariables: instance.completionVariables } : {});
+        return OK;
+      }
+      case 'AD_HOC_SUB_PROCESS': {
+        const opened = this.openBoundaryEvents(instance, element);
+        if (!opened.ok) return opened;
+        this.markActivated(instance);
+        const enabled = element.adHoc?.activeElementIds ?? [];
+        if (enabled.length === 0) this.queueComplete(instance);
+        const count = element.adHoc?.ordering === 'sequential' ? Math.min(1, enabled.length) : enabled.length;
+        for (let i = 0; i < count; i++) this.activate(enabled[i], instance.key, { adHocIndex: i });
         return OK;
       }
       case 'CALL_ACTIVITY':
@@ -545,7 +569,24 @@ class Session {
   private activateThrowEvent(instance: ElementInstanceState, element: ExecutableElement): Result<void> {
     const definition = element.eventDefinition ?? { kind: 'none' as const };
     if (definition.kind === 'message' && element.jobWorker) return this.activateJobWorker(instance, element);
+    if ((element.eventDefinitions?.length ?? 0) > 1) {
+      // a "multiple" throw event throws every one of its definitions
+      for (const each of element.eventDefinitions!) {
+        const thrown = each.kind === 'signal' ? this.broadcastSignal(instance, each) : each.kind === 'message' ? this.publishMessage(instance, each) : OK;
+        if (!thrown.ok) return thrown;
+        if (each.kind === 'escalation') this.throwEscalation(instance, each.escalationCode ?? '');
+      }
+      this.markActivated(instance);
+      if (this.state.elementInstances[instance.key]) this.queueComplete(instance);
+      return OK;
+    }
     switch (definition.kind) {
+      case 'cancel': {
+        this.markActivated(instance);
+        // a cancel end event compensates the transaction first, then the cancel boundary event takes over
+        if (!this.startCompensation(instance, undefined)) this.queueComplete(instance);
+        return OK;
+      }
       case 'error':
         return this.throwErrorEvent(instance, definition.errorCode ?? '', '', {});
       case 'escalation': {
@@ -555,10 +596,9 @@ class Session {
         return OK;
       }
       case 'signal': {
-        const name = evaluateString(definition.signalName, visibleVariables(this.state, instance.key));
-        if (!name.ok) return name;
+        const thrown = this.broadcastSignal(instance, definition);
+        if (!thrown.ok) return thrown;
         this.markActivated(instance);
-        this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, element.id, { signalName: name.value, variables: {}, tenantId: this.state.tenantId });
         this.queueComplete(instance);
         return OK;
       }
@@ -588,6 +628,13 @@ class Session {
         this.queueComplete(instance);
         return OK;
     }
+  }
+
+  private broadcastSignal(instance: ElementInstanceState, definition: Extract<EventDefinition, { kind: 'signal' }>): Result<void> {
+    const name = evaluateString(definition.signalName, visibleVariables(this.state, instance.key));
+    if (!name.ok) return name;
+    this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, { signalName: name.value, variables: {}, tenantId: this.state.tenantId });
+    return OK;
   }
 
   /** A message thrown without a job worker (plain BPMN) is published inside the installation. */
@@ -663,6 +710,10 @@ class Session {
 
   private onComplete(instance: ElementInstanceState): void {
     const element = this.elementOfInstance(instance);
+    if (element.eventDefinition?.kind === 'cancel' && instance.elementType === 'END_EVENT') {
+      const catcher = this.findCatcher(instance, (d) => d.kind === 'cancel', (d) => d.kind === 'cancel');
+      if (catcher) return this.trigger(catcher.owner.key, catcher.target.id, {});
+    }
     const parent = instance.flowScopeKey ? this.state.elementInstances[instance.flowScopeKey] : undefined;
     const isInner = parent?.elementType === 'MULTI_INSTANCE_BODY';
     const selected = isInner ? { ok: true as const, value: [] } : this.selectOutgoing(instance, element);
@@ -705,6 +756,14 @@ class Session {
     }
     if (!parent) return;
     if (parent.elementType === 'MULTI_INSTANCE_BODY') return this.continueMultiInstance(parent, element);
+    if (parent.elementType === 'AD_HOC_SUB_PROCESS' && flows.length === 0) {
+      const adHoc = this.elementOfInstance(parent).adHoc;
+      const next = parent.adHocNext ?? 0;
+      if (adHoc && adHoc.ordering === 'sequential' && next < adHoc.activeElementIds.length) {
+        this.activate(adHoc.activeElementIds[next], parent.key, { adHocIndex: next });
+        return;
+      }
+    }
     if (instance.compensationThrowKey) {
       const waiting = Object.values(this.state.elementInstances).some((other) => other.compensationThrowKey === instance.compensationThrowKey);
       if (!waiting) this.queue.push({ step: 'COMPLETE', key: instance.compensationThrowKey });
@@ -797,7 +856,7 @@ class Session {
       if (exclusive && taken.length > 0) break;
     }
     if (taken.length === 0 && defaultFlow) taken.push(defaultFlow);
-    if (taken.length === 0 && (exclusive || element.type === 'INCLUSIVE_GATEWAY') && outgoing.length > 0) {
+    if (taken.length === 0 && (exclusive || element.type === 'INCLUSIVE_GATEWAY' || element.type === 'COMPLEX_GATEWAY') && outgoing.length > 0) {
       return fail('CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow, but no outgoing flow of '${element.id}' can be taken.`);
     }
     return { ok: true, value: taken };
@@ -838,13 +897,20 @@ class Session {
   private takeFlow(flow: ExecutableSequenceFlow, scope: ElementInstanceState): void {
     const process = this.processOf(scope);
     const target = process.elements.get(flow.targetId)!;
-    const isJoin = (target.type === 'PARALLEL_GATEWAY' || target.type === 'INCLUSIVE_GATEWAY') && target.incoming.length > 1;
+    const isJoin = JOIN_TYPES.has(target.type) && target.incoming.length > 1;
+    const absorbed = isJoin && !!this.instance(scope.key).awaitingReset?.[target.id]?.includes(flow.id);
     this.append('PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', flow.id, scope.processInstanceKey, flow.id, {
       flowScopeKey: scope.key,
       sourceId: flow.sourceId,
       targetId: flow.targetId,
       ...(isJoin ? { join: true } : {}),
+      // a complex gateway that already fired swallows the late tokens of its round
+      ...(absorbed ? { absorbedBy: target.id } : {}),
     });
+    if (absorbed) {
+      this.checkScopeCompletion(scope);
+      return;
+    }
     if (!isJoin) {
       this.activate(flow.targetId, scope.key, {});
       return;
@@ -856,16 +922,23 @@ class Session {
     const taken = this.instance(scope.key).takenFlows ?? {};
     const withToken = gateway.incoming.filter((id) => (taken[id] ?? 0) > 0);
     if (withToken.length === 0) return;
+    const stillReachable = (flowId: string) => {
+      const upstream = new Set(gateway.upstreamByIncoming?.[flowId] ?? []);
+      return (
+        this.children(scope.key).some((child) => upstream.has(child.elementId)) ||
+        Object.entries(taken).some(([parkedFlow, count]) => count > 0 && !gateway.incoming.includes(parkedFlow) && upstream.has(this.processOf(scope).sequenceFlows.get(parkedFlow)!.targetId))
+      );
+    };
+    const empty = gateway.incoming.filter((id) => !taken[id]);
     if (gateway.type === 'PARALLEL_GATEWAY') {
-      if (withToken.length < gateway.incoming.length) return;
-    } else {
-      const empty = gateway.incoming.filter((id) => !taken[id]);
-      for (const flowId of empty) {
-        const upstream = new Set(gateway.upstreamByIncoming?.[flowId] ?? []);
-        const reachable = this.children(scope.key).some((child) => upstream.has(child.elementId)) ||
-          Object.entries(taken).some(([parkedFlow, count]) => count > 0 && upstream.has(this.processOf(scope).sequenceFlows.get(parkedFlow)!.targetId) && !gateway.incoming.includes(parkedFlow));
-        if (reachable) return;
-      }
+      if (empty.length > 0) return;
+    } else if (gateway.type === 'COMPLEX_GATEWAY' && gateway.activationCondition) {
+      const holds = evaluateCondition(gateway.activationCondition, visibleVariables(this.state, scope.key, { activationCount: withToken.length }));
+      if (!holds.ok || !holds.value) return;
+      this.activate(gateway.id, scope.key, { consumedFlows: withToken, awaitReset: empty.filter(stillReachable) });
+      return;
+    } else if (empty.some(stillReachable)) {
+      return;
     }
     this.activate(gateway.id, scope.key, { consumedFlows: withToken });
   }
@@ -881,7 +954,7 @@ class Session {
     }
     for (const id of gateways) {
       const gateway = process.elements.get(id)!;
-      if (gateway.type === 'INCLUSIVE_GATEWAY') this.tryJoin(gateway, current);
+      if (gateway.type === 'INCLUSIVE_GATEWAY' || gateway.type === 'COMPLEX_GATEWAY') this.tryJoin(gateway, current);
     }
   }
 
@@ -1045,6 +1118,7 @@ class Session {
 
     if (owner.elementId === targetElementId) {
       // the waiting catch event / receive task itself
+      if (target.parallelMultiple && this.openSubscriptionCount(owner.key) > 0) return;
       this.closeSubscriptions(owner.key);
       this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', owner.key, owner.processInstanceKey, owner.elementId, { elementType: owner.elementType, completionVariables: variables });
       this.queueComplete(owner);
@@ -1081,6 +1155,12 @@ class Session {
       return;
     }
     this.invariant(`Expected '${targetElementId}' to be triggerable from element instance ${ownerKey}.`);
+  }
+
+  /** Subscriptions still open for an element instance (timers, messages, signals). */
+  private openSubscriptionCount(elementInstanceKey: string): number {
+    const owned = (subscription: { elementInstanceKey: string }) => subscription.elementInstanceKey === elementInstanceKey;
+    return Object.values(this.state.timers).filter(owned).length + Object.values(this.state.messageSubscriptions).filter(owned).length + Object.values(this.state.signalSubscriptions).filter(owned).length;
   }
 
   // ----------------------------------------------------- errors and escalation

@@ -35,6 +35,10 @@ export interface ElementInstanceState {
   takenFlows?: Record<string, number>;
   /** containers: number of child element instances still alive */
   activeChildren?: number;
+  /** containers: complex gateways that fired and still swallow late tokens, gatewayId → incoming flow ids */
+  awaitingReset?: Record<string, string[]>;
+  /** ad-hoc sub-process: index of the next inner activity to start (sequential ordering) */
+  adHocNext?: number;
   /** containers: set while an interrupting event sub-process / terminate end event runs */
   interrupted?: boolean;
   /** the multi-instance body's bookkeeping */
