@@ -1,0 +1,199 @@
+/**
+ * The engine's public interface: the only entry for api/ and workers/. `createEngine` opens the database
+ * (PostgreSQL when `databaseUrl` is given, embedded PGlite under `dataDir` otherwise), applies the
+ * migrations and returns an Engine whose methods are the commands and queries of the platform.
+ * Every command is one transaction; a refused command throws CommandRejectedError (`code`
+ * 'COMMAND_REJECTED', `rejection.type` NOT_FOUND / INVALID_STATE / INVALID_ARGUMENT / ALREADY_EXISTS),
+ * a refused deployment throws DeploymentRejectedError with the problems.
+ */
+import { JobRunner, type JobHandler, type JobRunnerOptions, type JobSubscription, type SubscribeOptions } from './jobs/job-runner.js';
+import type { ScriptHook, Variables } from './runtime/types.js';
+import { Scheduler, type TickResult } from './scheduler/scheduler.js';
+import { CaseNumbers } from './services/case-number.js';
+import { deploy, getForm, getProcessDefinition, searchProcessDefinitions, type DeployRequest } from './services/deployment.service.js';
+import { EngineContext, type EngineLogger } from './services/engine-context.js';
+import {
+  cancelInstance,
+  createInstance,
+  getHistory,
+  getInstance,
+  resolveIncident,
+  searchIncidents,
+  searchInstances,
+  setVariables,
+  verifyHistory,
+} from './services/instance.service.js';
+import { activateJobs, completeJob, failJob, throwError, updateJobRetries } from './services/job.service.js';
+import { broadcastSignal, publishMessage } from './services/message.service.js';
+import type * as T from './services/types.js';
+import { assignUserTask, completeUserTask, getUserTask, searchUserTasks, type AssignUserTaskRequest } from './services/user-task.service.js';
+import { createDatabase, type Db } from './store/database.js';
+import { DefinitionCache } from './store/definition-cache.js';
+import { KeyAllocator } from './store/key-allocator.js';
+import { migrateToLatest } from './store/migrator.js';
+
+export * from './services/types.js';
+export type { DeployRequest } from './services/deployment.service.js';
+export type { AssignUserTaskRequest } from './services/user-task.service.js';
+export type { JobHandler, JobSubscription, SubscribeOptions, BpmnErrorOutcome } from './jobs/job-runner.js';
+export { bpmnError, UnrecoverableJobError } from './jobs/job-runner.js';
+export type { TickResult } from './scheduler/scheduler.js';
+export type { EngineLogger } from './services/engine-context.js';
+export type { ScriptHook, Variables } from './runtime/types.js';
+export { CommandRejectedError, DeploymentRejectedError, errorCode, type ModelProblem, type Rejection } from './errors.js';
+
+export interface EngineOptions {
+  /** postgres://…; unset = embedded PGlite under `dataDir` */
+  readonly databaseUrl?: string;
+  /** embedded database directory (default ./data); `memory://` keeps it in memory */
+  readonly dataDir?: string;
+  /** maximum internal steps per command before the instance gets an incident (default 10,000) */
+  readonly stepLimit?: number;
+  /** runs script bodies that are not FEEL (e.g. the conformance suite's tokens) */
+  readonly scriptHook?: ScriptHook;
+  /** epoch ms; injectable for tests */
+  readonly clock?: () => number;
+  /** due-scan interval of the scheduler (default 1000 ms) */
+  readonly schedulerIntervalMs?: number;
+  /** in-process job runner tuning (recovery poll interval, grace period, worker name) */
+  readonly jobs?: JobRunnerOptions;
+  readonly logger?: EngineLogger;
+  /** node-postgres pool size (default 10) */
+  readonly poolSize?: number;
+  /** apply pending migrations on start (default true) */
+  readonly migrate?: boolean;
+  /** how long a "latest version" answer is trusted when another engine process may deploy (default 5 s) */
+  readonly definitionCacheTtlMs?: number;
+}
+
+export interface EngineJobs {
+  /** Handles jobs of `type` in this process (one subscription per type). */
+  subscribe(type: string, handler: JobHandler, options?: SubscribeOptions): JobSubscription;
+  /** Resolves when no local handler is running. */
+  drain(): Promise<void>;
+  /** Runs the recovery poll now. */
+  poll(): Promise<void>;
+}
+
+export interface EngineScheduler {
+  /** Runs one due-scan now (timers, outbox, message expiry, leases). */
+  tick(): Promise<TickResult>;
+  wake(inMs?: number): void;
+}
+
+export interface Engine {
+  readonly kind: 'postgres' | 'pglite';
+  /** the kysely instance (read-only use by the API's health check and admin views) */
+  readonly db: Db;
+  readonly jobs: EngineJobs;
+  readonly scheduler: EngineScheduler;
+
+  deploy(request: DeployRequest): Promise<T.Deployment>;
+  getProcessDefinition(processDefinitionKey: string, scope?: T.TenantScope): Promise<(T.ProcessDefinitionInfo & { bpmnXml: string }) | undefined>;
+  searchProcessDefinitions(filter?: T.TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number }): Promise<T.ProcessDefinitionInfo[]>;
+  getForm(request: T.TenantScope & { tenantId?: string; formId?: string; formKey?: string }): Promise<{ formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined>;
+
+  createInstance(request: T.CreateInstanceRequest): Promise<T.CreatedInstance>;
+  cancelInstance(request: T.TenantScope & { processInstanceKey: string; actor?: string }): Promise<void>;
+  setVariables(request: T.TenantScope & { processInstanceKey: string; scopeKey?: string; variables: Variables; local?: boolean; actor?: string }): Promise<void>;
+  getInstance(processInstanceKey: string, scope?: T.TenantScope): Promise<T.ProcessInstanceDetails | undefined>;
+  searchInstances(filter?: T.InstanceSearch): Promise<T.ProcessInstanceSummary[]>;
+  getHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryEntryInfo[]>;
+  verifyHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryVerification>;
+
+  activateJobs(request: T.ActivateJobsRequest): Promise<T.JobInfo[]>;
+  completeJob(request: T.TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void>;
+  failJob(request: T.FailJobRequest): Promise<void>;
+  throwError(request: T.TenantScope & { jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables; actor?: string }): Promise<void>;
+  updateJobRetries(request: T.TenantScope & { jobKey: string; retries: number; actor?: string }): Promise<void>;
+
+  assignUserTask(request: AssignUserTaskRequest): Promise<void>;
+  completeUserTask(request: T.TenantScope & { userTaskKey: string; variables?: Variables; action?: string; actor?: string }): Promise<void>;
+  searchUserTasks(filter?: T.UserTaskSearch): Promise<T.UserTaskInfo[]>;
+  getUserTask(userTaskKey: string, scope?: T.TenantScope): Promise<(T.UserTaskInfo & { variables: Variables }) | undefined>;
+
+  /** Publishes (and with a TTL buffers) a message; a duplicate messageId while buffered → ALREADY_EXISTS. */
+  publishMessage(request: T.PublishMessageRequest): Promise<T.MessagePublished>;
+  /** Like publish without buffering, but NOT_FOUND when nothing correlates now. */
+  correlateMessage(request: Omit<T.PublishMessageRequest, 'timeToLiveMs' | 'messageId'>): Promise<T.MessagePublished>;
+  broadcastSignal(request: T.BroadcastSignalRequest): Promise<T.SignalBroadcast>;
+
+  resolveIncident(request: T.TenantScope & { incidentKey: string; actor?: string }): Promise<void>;
+  searchIncidents(filter?: T.IncidentSearch): Promise<T.IncidentInfo[]>;
+
+  /** Starts the scheduler and the in-process job runner. */
+  start(): Promise<void>;
+  /** Stops both (waiting for running job handlers) and closes the database. */
+  close(): Promise<void>;
+}
+
+const consoleLogger: EngineLogger = {
+  warn: (object, message) => console.warn(message ?? '', object),
+  error: (object, message) => console.error(message ?? '', object),
+};
+
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const clock = options.clock ?? Date.now;
+  const { db, kind } = await createDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir ?? './data', poolSize: options.poolSize });
+  if (options.migrate !== false) await migrateToLatest(db);
+  const definitions = new DefinitionCache({ acceptScriptBodies: !!options.scriptHook, latestTtlMs: options.definitionCacheTtlMs, clock });
+  const ctx = new EngineContext(db, new KeyAllocator(), definitions, clock, options.stepLimit ?? 10_000, options.logger ?? consoleLogger, options.scriptHook);
+  const caseNumbers = new CaseNumbers();
+  const scheduler = new Scheduler(ctx, caseNumbers, { intervalMs: options.schedulerIntervalMs });
+  const runner = new JobRunner(ctx, options.jobs);
+  let closed = false;
+
+  return {
+    kind,
+    db,
+    jobs: {
+      subscribe: (type, handler, subscribeOptions) => runner.subscribe(type, handler, subscribeOptions),
+      drain: () => runner.drain(),
+      poll: () => runner.poll(),
+    },
+    scheduler: { tick: () => scheduler.tick(), wake: (inMs) => scheduler.wake(inMs) },
+
+    deploy: (request) => deploy(ctx, request),
+    getProcessDefinition: (key, scope) => getProcessDefinition(ctx, key, scope),
+    searchProcessDefinitions: (filter) => searchProcessDefinitions(ctx, filter),
+    getForm: (request) => getForm(ctx, request),
+
+    createInstance: (request) => createInstance(ctx, caseNumbers, request),
+    cancelInstance: (request) => cancelInstance(ctx, request),
+    setVariables: (request) => setVariables(ctx, request),
+    getInstance: (key, scope) => getInstance(ctx, key, scope),
+    searchInstances: (filter) => searchInstances(ctx, filter),
+    getHistory: (key, scope) => getHistory(ctx, key, scope),
+    verifyHistory: (key, scope) => verifyHistory(ctx, key, scope),
+
+    activateJobs: (request) => activateJobs(ctx, request),
+    completeJob: (request) => completeJob(ctx, request),
+    failJob: (request) => failJob(ctx, request),
+    throwError: (request) => throwError(ctx, request),
+    updateJobRetries: (request) => updateJobRetries(ctx, request),
+
+    assignUserTask: (request) => assignUserTask(ctx, request),
+    completeUserTask: (request) => completeUserTask(ctx, request),
+    searchUserTasks: (filter) => searchUserTasks(ctx, filter),
+    getUserTask: (key, scope) => getUserTask(ctx, key, scope),
+
+    publishMessage: (request) => publishMessage(ctx, caseNumbers, request, 'publish'),
+    correlateMessage: (request) => publishMessage(ctx, caseNumbers, request, 'correlate'),
+    broadcastSignal: (request) => broadcastSignal(ctx, caseNumbers, request),
+
+    resolveIncident: (request) => resolveIncident(ctx, request),
+    searchIncidents: (filter) => searchIncidents(ctx, filter),
+
+    async start() {
+      scheduler.start();
+      runner.start();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await runner.close();
+      await scheduler.stop();
+      await db.destroy();
+    },
+  };
+}

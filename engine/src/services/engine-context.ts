@@ -1,0 +1,90 @@
+/**
+ * What every service shares: the database, key allocator, definition cache, clock and the transaction
+ * runner. `transact` is the only way a service writes: one transaction per call, retried on deadlock or
+ * serialization failure (both can only happen before commit, so a retry is safe), with the commit's
+ * effects handed to the in-process listeners (job runner, scheduler) afterwards.
+ */
+import type { ScriptHook } from '../runtime/types.js';
+import type { Db } from '../store/database.js';
+import type { DefinitionCache } from '../store/definition-cache.js';
+import type { KeyAllocator } from '../store/key-allocator.js';
+import { UnitOfWork, type CommitEffects, type StoreEnvironment } from '../store/unit-of-work.js';
+
+export interface EngineLogger {
+  debug?(object: unknown, message?: string): void;
+  info?(object: unknown, message?: string): void;
+  warn(object: unknown, message?: string): void;
+  error(object: unknown, message?: string): void;
+}
+
+export type CommitListener = (effects: CommitEffects) => void;
+
+export interface TransactOptions {
+  /** who caused the change (user id, worker name); recorded in the history */
+  readonly actor?: string | null;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Deadlocks, serialization failures and the race of two first-time CREATE SEQUENCE IF NOT EXISTS. */
+function isRetryable(error: unknown): boolean {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  if (typeof code !== 'string') return false;
+  return RETRYABLE.has(code) || (code === '23505' && typeof constraint === 'string' && constraint.startsWith('pg_'));
+}
+const MAX_RETRIES = 8;
+
+export class EngineContext implements StoreEnvironment {
+  private readonly listeners: CommitListener[] = [];
+
+  constructor(
+    readonly db: Db,
+    readonly keys: KeyAllocator,
+    readonly definitions: DefinitionCache,
+    readonly clock: () => number,
+    readonly stepLimit: number,
+    readonly logger: EngineLogger,
+    readonly scriptHook?: ScriptHook,
+    /** the default tenant (Camunda 8 calls it `<default>`) */
+    readonly defaultTenantId: string = '<default>',
+  ) {}
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Runs `work` in one transaction; a thrown error (a rejection, too) rolls everything back. */
+  async transact<T>(work: (uow: UnitOfWork) => Promise<T>, options: TransactOptions = {}): Promise<T> {
+    await this.keys.ensure(this.db);
+    for (let attempt = 1; ; attempt++) {
+      let effects: CommitEffects | undefined;
+      try {
+        const result = await this.db.transaction().execute(async (trx) => {
+          const uow = new UnitOfWork(trx, this, this.clock(), options.actor ?? null);
+          const value = await work(uow);
+          effects = await uow.flush();
+          return value;
+        });
+        if (effects) this.publish(effects);
+        return result;
+      } catch (error) {
+        if (isRetryable(error) && attempt < MAX_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Hands a commit's effects to the listeners (also used by deployments, which are no runtime commands). */
+  publish(effects: CommitEffects): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(effects);
+      } catch (error) {
+        this.logger.error({ err: error }, 'Expected a commit listener to succeed, but it threw.');
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Job commands (complete, fail, throw error, update retries) and activation for external workers.
+ * Activation is no runtime command: it leases jobs (deadline + worker) with FOR UPDATE SKIP LOCKED in one
+ * commit and reads their variables from the state documents; completion does not check the lease
+ * (at-least-once delivery, exactly-once completion: a second completion is a NOT_FOUND rejection).
+ */
+import { sql } from 'kysely';
+import type { Command, InstanceState, Variables } from '../runtime/types.js';
+import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
+import type { JobRow } from '../store/database.js';
+import type { EngineContext } from './engine-context.js';
+import { isPlainObject } from './instance.service.js';
+import { notFound, rejectWith, tenantAllowed } from './service-support.js';
+import type { ActivateJobsRequest, FailJobRequest, JobInfo, TenantScope } from './types.js';
+
+async function onJob(ctx: EngineContext, jobKey: string, scope: TenantScope, command: Command, actor: string | undefined): Promise<void> {
+  await ctx.transact(
+    async (uow) => {
+      const root = await uow.lockRootOf('job', jobKey);
+      if (!root || !tenantAllowed(scope, uow.tenantOf(root))) notFound('job', jobKey);
+      await uow.execute(root, command);
+    },
+    { actor: actor ?? null },
+  );
+}
+
+function checkVariables(variables: unknown): void {
+  if (variables !== undefined && !isPlainObject(variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+}
+
+export async function completeJob(ctx: EngineContext, request: TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void> {
+  checkVariables(request.variables);
+  await onJob(ctx, request.jobKey, request, { type: 'COMPLETE_JOB', jobKey: request.jobKey, variables: request.variables ?? {} }, request.actor);
+}
+
+export async function failJob(ctx: EngineContext, request: FailJobRequest): Promise<void> {
+  checkVariables(request.variables);
+  if (!Number.isInteger(request.retries) || request.retries < 0) rejectWith('INVALID_ARGUMENT', `Expected retries to be a non-negative integer, but was ${request.retries}.`);
+  await onJob(
+    ctx,
+    request.jobKey,
+    request,
+    {
+      type: 'FAIL_JOB',
+      jobKey: request.jobKey,
+      retries: request.retries,
+      ...(request.errorMessage !== undefined ? { errorMessage: request.errorMessage } : {}),
+      ...(request.retryBackOffMs ? { retryBackOffMs: request.retryBackOffMs } : {}),
+      ...(request.variables ? { variables: request.variables } : {}),
+    },
+    request.actor,
+  );
+}
+
+export async function throwError(ctx: EngineContext, request: TenantScope & { jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables; actor?: string }): Promise<void> {
+  checkVariables(request.variables);
+  if (!request.errorCode) rejectWith('INVALID_ARGUMENT', 'Expected an error code, but it is empty.');
+  await onJob(
+    ctx,
+    request.jobKey,
+    request,
+    { type: 'THROW_ERROR', jobKey: request.jobKey, errorCode: request.errorCode, ...(request.errorMessage !== undefined ? { errorMessage: request.errorMessage } : {}), ...(request.variables ? { variables: request.variables } : {}) },
+    request.actor,
+  );
+}
+
+export async function updateJobRetries(ctx: EngineContext, request: TenantScope & { jobKey: string; retries: number; actor?: string }): Promise<void> {
+  await onJob(ctx, request.jobKey, request, { type: 'UPDATE_JOB_RETRIES', jobKey: request.jobKey, retries: request.retries }, request.actor);
+}
+
+export interface ActivationFilter {
+  /** only jobs created at least this long ago (the in-process runner leaves fresh jobs to their local worker) */
+  readonly minAgeMs?: number;
+  /** never these keys (jobs a local worker holds) */
+  readonly excludeKeys?: readonly string[];
+}
+
+/** Leases up to maxJobsToActivate activatable jobs of a type (one commit) and returns them with their variables. */
+export async function activateJobs(ctx: EngineContext, request: ActivateJobsRequest, filter: ActivationFilter = {}): Promise<JobInfo[]> {
+  const max = Math.min(Math.max(1, Math.floor(request.maxJobsToActivate)), 1000);
+  return ctx.db.transaction().execute(async (trx) => {
+    const now = ctx.clock();
+    const nowDate = new Date(now);
+    let query = trx
+      .selectFrom('job')
+      .selectAll()
+      .where('type', '=', request.type)
+      .where('retries', '>', 0)
+      .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', nowDate)]))
+      .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '<=', nowDate)]));
+    if (request.tenantIds) query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
+    if (filter.minAgeMs) {
+      const cutoff = new Date(now - filter.minAgeMs);
+      // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
+      query = query.where((eb) => eb.or([eb('created_at', '<=', cutoff), eb('deadline', 'is not', null), eb('retry_at', 'is not', null), eb('error_message', 'is not', null)]));
+    }
+    if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
+    const jobs = await query.orderBy('key').limit(max).forUpdate().skipLocked().execute();
+    if (jobs.length === 0) return [];
+    const deadline = new Date(now + Math.max(0, request.timeoutMs));
+    await trx
+      .updateTable('job')
+      .set({ deadline, worker: request.worker })
+      .where(
+        'key',
+        'in',
+        jobs.map((job) => job.key),
+      )
+      .execute();
+    const roots = await trx
+      .selectFrom('process_instance')
+      .select(['key', 'state_doc'])
+      .where('key', 'in', [...new Set(jobs.map((job) => job.root_key))])
+      .execute();
+    const states = new Map(roots.map((row) => [row.key, row.state_doc as InstanceState]));
+    return jobs.map((job) => toJobInfo({ ...job, deadline, worker: request.worker }, states.get(job.root_key), request.fetchVariables));
+  });
+}
+
+export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {
+  let variables = state ? visibleVariables(state, job.element_instance_key) : {};
+  if (fetchVariables) variables = Object.fromEntries(fetchVariables.filter((name) => name in variables).map((name) => [name, variables[name]]));
+  return {
+    jobKey: job.key,
+    type: job.type,
+    tenantId: job.tenant_id,
+    processInstanceKey: job.process_instance_key,
+    rootProcessInstanceKey: job.root_key,
+    elementInstanceKey: job.element_instance_key,
+    elementId: job.element_id,
+    bpmnProcessId: job.bpmn_process_id,
+    processDefinitionKey: job.process_definition_key,
+    retries: job.retries,
+    customHeaders: job.custom_headers,
+    variables,
+    ...(job.deadline ? { deadline: job.deadline.getTime() } : {}),
+    ...(job.worker ? { worker: job.worker } : {}),
+  };
+}
+
+/** Clears leases that ran out (the job is activatable again either way; this keeps the table honest). */
+export async function releaseExpiredLeases(ctx: EngineContext): Promise<number> {
+  const result = await ctx.db
+    .updateTable('job')
+    .set({ deadline: null, worker: null })
+    .where('deadline', '<=', new Date(ctx.clock()))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0);
+}
+
+/** Counts open jobs (for health and benchmarks). */
+export async function countJobs(ctx: EngineContext, type?: string): Promise<number> {
+  let query = ctx.db.selectFrom('job').select(sql<string>`count(*)`.as('count'));
+  if (type) query = query.where('type', '=', type);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,137 @@
+/**
+ * Messages and signals. Publishing correlates to every open subscription with the same name and
+ * correlation key (at most once per process instance) and starts the processes whose latest version has a
+ * matching message start event, all in one transaction that locks the affected roots in key order. With a
+ * time to live the message is also buffered, so that subscriptions opened later still get it (once per
+ * instance). Publisher and subscriber serialize on an advisory lock per tenant + name + correlation key
+ * (unit-of-work.ts takes it when a command opens a subscription), so a message never slips between them.
+ */
+import type { Variables } from '../runtime/types.js';
+import { json } from '../store/database.js';
+import { lockMessageName, type UnitOfWork } from '../store/unit-of-work.js';
+import type { CaseNumbers } from './case-number.js';
+import type { EngineContext } from './engine-context.js';
+import { isPlainObject } from './instance.service.js';
+import { checkTenant, rejectWith } from './service-support.js';
+import type { BroadcastSignalRequest, MessagePublished, PublishMessageRequest, SignalBroadcast } from './types.js';
+
+export async function publishMessage(ctx: EngineContext, caseNumbers: CaseNumbers, request: PublishMessageRequest, mode: 'publish' | 'correlate' = 'publish'): Promise<MessagePublished> {
+  const tenantId = request.tenantId ?? ctx.defaultTenantId;
+  checkTenant(request, tenantId);
+  if (!request.name) rejectWith('INVALID_ARGUMENT', 'Expected a message name, but it is empty.');
+  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  const ttl = mode === 'correlate' ? 0 : Math.max(0, Math.floor(request.timeToLiveMs ?? 0));
+  return ctx.transact((uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode), { actor: request.actor ?? null });
+}
+
+export async function publishInUnit(
+  uow: UnitOfWork,
+  ctx: EngineContext,
+  caseNumbers: CaseNumbers,
+  request: PublishMessageRequest & { tenantId: string; timeToLiveMs: number },
+  mode: 'publish' | 'correlate',
+): Promise<MessagePublished> {
+  const { trx, now } = uow;
+  const { tenantId, name } = request;
+  const correlationKey = request.correlationKey ?? '';
+  const variables = request.variables ?? {};
+  await lockMessageName(trx, tenantId, name, correlationKey);
+  if (request.messageId && request.timeToLiveMs > 0) {
+    await trx.deleteFrom('message').where('tenant_id', '=', tenantId).where('name', '=', name).where('message_id', '=', request.messageId).where('expires_at', '<=', new Date(now)).execute();
+    const duplicate = await trx.selectFrom('message').select('key').where('tenant_id', '=', tenantId).where('name', '=', name).where('message_id', '=', request.messageId).executeTakeFirst();
+    if (duplicate) rejectWith('ALREADY_EXISTS', `Expected to publish a new message, but a message with id '${request.messageId}' (name '${name}') is already buffered.`);
+  }
+  await ctx.keys.ensure(trx, 16);
+  const messageKey = ctx.keys.next();
+  const targets: string[] = [];
+  const correlated: string[] = [];
+
+  // open subscriptions: the table finds the roots, the locked state documents decide
+  const candidates = await trx.selectFrom('message_subscription').select('root_key').where('tenant_id', '=', tenantId).where('message_name', '=', name).where('correlation_key', '=', correlationKey).execute();
+  await uow.lockRoots(candidates.map((row) => row.root_key));
+  for (const rootKey of [...new Set(candidates.map((row) => row.root_key))].sort(compare)) {
+    const done = new Set<string>();
+    for (;;) {
+      const state = uow.state(rootKey);
+      if (!state || state.ended) break;
+      const subscription = Object.values(state.messageSubscriptions)
+        .filter((s) => s.messageName === name && s.correlationKey === correlationKey && !done.has(s.processInstanceKey))
+        .sort((a, b) => compare(a.key, b.key))[0];
+      if (!subscription) break;
+      done.add(subscription.processInstanceKey);
+      const result = await uow.execute(rootKey, { type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey, messageName: name, variables }, { tolerateRejection: true });
+      if (!result.rejection) {
+        correlated.push(subscription.processInstanceKey);
+        targets.push(`pi:${subscription.processInstanceKey}`);
+      }
+    }
+  }
+
+  // message start events of the latest versions
+  const starts = await trx.selectFrom('start_event_subscription').selectAll().where('tenant_id', '=', tenantId).where('event_kind', '=', 'MESSAGE').where('event_name', '=', name).orderBy('process_definition_key').execute();
+  for (const start of starts) {
+    const businessKey = await caseNumbers.next(trx, tenantId, now);
+    const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: start.process_definition_key, startElementId: start.element_id, variables }, { businessKey, tolerateRejection: true });
+    if (!result.rejection) {
+      correlated.push(result.rootKey);
+      targets.push(`process:${start.bpmn_process_id}`, `pi:${result.rootKey}`);
+    }
+  }
+
+  if (mode === 'correlate' && correlated.length === 0) {
+    rejectWith('NOT_FOUND', `Expected to find a subscription or start event for message '${name}' with correlation key '${correlationKey}', but none was found.`);
+  }
+  const buffered = request.timeToLiveMs > 0;
+  if (buffered) {
+    await trx
+      .insertInto('message')
+      .values({ key: messageKey, tenant_id: tenantId, name, correlation_key: correlationKey, message_id: request.messageId ?? null, variables: json(variables), expires_at: new Date(now + request.timeToLiveMs), created_at: new Date(now) })
+      .execute();
+    if (targets.length > 0) await trx.insertInto('message_correlation').values(targets.map((target) => ({ message_key: messageKey, tenant_id: tenantId, target }))).onConflict((oc) => oc.doNothing()).execute();
+  }
+  return { messageKey, tenantId, correlatedProcessInstanceKeys: correlated, buffered };
+}
+
+export async function broadcastSignal(ctx: EngineContext, caseNumbers: CaseNumbers, request: BroadcastSignalRequest): Promise<SignalBroadcast> {
+  const tenantId = request.tenantId ?? ctx.defaultTenantId;
+  checkTenant(request, tenantId);
+  if (!request.signalName) rejectWith('INVALID_ARGUMENT', 'Expected a signal name, but it is empty.');
+  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  return ctx.transact((uow) => broadcastInUnit(uow, ctx, caseNumbers, tenantId, request.signalName, request.variables ?? {}), { actor: request.actor ?? null });
+}
+
+export async function broadcastInUnit(uow: UnitOfWork, ctx: EngineContext, caseNumbers: CaseNumbers, tenantId: string, signalName: string, variables: Variables): Promise<SignalBroadcast> {
+  const { trx, now } = uow;
+  await ctx.keys.ensure(trx, 16);
+  const signalKey = ctx.keys.next();
+  const triggered: string[] = [];
+  const candidates = await trx.selectFrom('signal_subscription').select('root_key').where('tenant_id', '=', tenantId).where('signal_name', '=', signalName).execute();
+  await uow.lockRoots(candidates.map((row) => row.root_key));
+  for (const rootKey of [...new Set(candidates.map((row) => row.root_key))].sort(compare)) {
+    const initial = uow.state(rootKey);
+    if (!initial || initial.ended) continue;
+    // every subscription that existed when the signal arrived, not the ones its own effects open
+    const keys = Object.values(initial.signalSubscriptions)
+      .filter((s) => s.signalName === signalName)
+      .map((s) => s.key)
+      .sort(compare);
+    for (const subscriptionKey of keys) {
+      const state = uow.state(rootKey)!;
+      const subscription = state.signalSubscriptions[subscriptionKey];
+      if (!subscription || state.ended) continue;
+      const result = await uow.execute(rootKey, { type: 'TRIGGER_SIGNAL', subscriptionKey, signalName, variables }, { tolerateRejection: true });
+      if (!result.rejection && !triggered.includes(subscription.processInstanceKey)) triggered.push(subscription.processInstanceKey);
+    }
+  }
+  const starts = await trx.selectFrom('start_event_subscription').selectAll().where('tenant_id', '=', tenantId).where('event_kind', '=', 'SIGNAL').where('event_name', '=', signalName).orderBy('process_definition_key').execute();
+  for (const start of starts) {
+    const businessKey = await caseNumbers.next(trx, tenantId, now);
+    const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: start.process_definition_key, startElementId: start.element_id, variables }, { businessKey, tolerateRejection: true });
+    if (!result.rejection) triggered.push(result.rootKey);
+  }
+  return { signalKey, tenantId, triggeredProcessInstanceKeys: triggered };
+}
+
+function compare(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,286 @@
+/**
+ * One transaction's worth of commands: locks root instance rows (`SELECT … FOR UPDATE`, several in key
+ * order), runs the pure runtime on their state documents, and on flush writes state documents, projections
+ * and history in as few statements as possible. A command's rejection leaves nothing behind: the runtime
+ * is pure, so the unit of work simply keeps the previous state.
+ *
+ * Follow-up inside the same transaction: when a command opens a message subscription for which an
+ * unexpired buffered message exists, the message is correlated right away (another CORRELATE_MESSAGE on
+ * the same locked state).
+ */
+import { sql, type Transaction } from 'kysely';
+import { CommandRejectedError, errorCode, type Rejection } from '../errors.js';
+import { processCommand } from '../runtime/stream-processor.js';
+import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
+import type { Command, InstanceState, ProcessResult, RuntimeContext, RuntimeRecord, ScriptHook, Variables } from '../runtime/types.js';
+import { json, type Database } from './database.js';
+import type { DefinitionCache, DefinitionMissError } from './definition-cache.js';
+import { GENESIS_HASH, historyRows, type ChainHead } from './history.js';
+import { KEY_BLOCK_SIZE, type KeyAllocator } from './key-allocator.js';
+import { insertChunked, Projection } from './projection.js';
+
+export interface StoreEnvironment {
+  readonly keys: KeyAllocator;
+  readonly definitions: DefinitionCache;
+  readonly stepLimit: number;
+  readonly scriptHook?: ScriptHook;
+}
+
+interface LoadedRoot {
+  readonly rootKey: string;
+  readonly tenantId: string;
+  readonly isNew: boolean;
+  readonly businessKey: string | null;
+  readonly docVersion: number;
+  readonly head: ChainHead;
+  state: InstanceState;
+  records: RuntimeRecord[];
+}
+
+/** A job created by the committed transaction, for in-memory hand-off to a local worker. */
+export interface CreatedJob {
+  readonly key: string;
+  readonly type: string;
+  readonly tenantId: string;
+  readonly rootKey: string;
+  readonly processInstanceKey: string;
+  readonly elementInstanceKey: string;
+  readonly elementId: string;
+  readonly bpmnProcessId: string;
+  readonly processDefinitionKey: string;
+  readonly retries: number;
+  readonly customHeaders: Readonly<Record<string, string>>;
+  /** all variables visible from the job's element instance, computed on demand from the committed state */
+  variables(): Variables;
+}
+
+/** What a committed unit of work leaves for the in-process machinery (job runner, scheduler). */
+export interface CommitEffects {
+  readonly jobs: readonly CreatedJob[];
+  /** epoch ms of the earliest timer created */
+  readonly earliestTimer?: number;
+  readonly outboxEvents: number;
+  readonly commands: number;
+}
+
+export interface ExecuteOptions {
+  /** for CREATE_INSTANCE: the case number of the new root */
+  readonly businessKey?: string | null;
+  /** return the rejection instead of throwing CommandRejectedError */
+  readonly tolerateRejection?: boolean;
+}
+
+export interface ExecuteResult {
+  readonly rootKey: string;
+  readonly records: readonly RuntimeRecord[];
+  readonly rejection?: Rejection;
+}
+
+const MAX_ATTEMPTS = 25;
+
+export class UnitOfWork {
+  private readonly roots = new Map<string, LoadedRoot>();
+  private commands = 0;
+
+  constructor(
+    readonly trx: Transaction<Database>,
+    private readonly env: StoreEnvironment,
+    /** epoch ms: the runtime's clock for every command in this unit */
+    readonly now: number,
+    readonly actor: string | null,
+  ) {}
+
+  state(rootKey: string): InstanceState | undefined {
+    return this.roots.get(rootKey)?.state;
+  }
+
+  tenantOf(rootKey: string): string | undefined {
+    return this.roots.get(rootKey)?.tenantId;
+  }
+
+  /** Locks (and loads) root instance rows in key order, so that concurrent multi-root units never deadlock. */
+  async lockRoots(rootKeys: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(rootKeys)].filter((key) => !this.roots.has(key)).sort(compareKeys);
+    if (wanted.length === 0) return;
+    const rows = await this.trx
+      .selectFrom('process_instance')
+      .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
+      .where('key', 'in', wanted)
+      .where('state_doc', 'is not', null)
+      .orderBy('key')
+      .forUpdate()
+      .execute();
+    for (const row of rows) this.addLoaded(row);
+  }
+
+  /** Locks the root that owns a job, user task, incident, timer or process instance; undefined when none does. */
+  async lockRootOf(owner: 'job' | 'user_task' | 'incident' | 'timer' | 'process_instance', key: string): Promise<string | undefined> {
+    if (!/^\d{1,19}$/.test(key)) return undefined;
+    const known = owner === 'process_instance' ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key) : undefined;
+    if (known) return known.rootKey;
+    const row = await this.trx
+      .selectFrom('process_instance')
+      .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
+      .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', key))
+      .where('state_doc', 'is not', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (!this.roots.has(row.key)) this.addLoaded(row);
+    return row.key;
+  }
+
+  private addLoaded(row: { key: string; tenant_id: string; business_key: string | null; state_doc: unknown; doc_version: number | null; history_seq: number | null; last_hash: string | null }): void {
+    this.roots.set(row.key, {
+      rootKey: row.key,
+      tenantId: row.tenant_id,
+      isNew: false,
+      businessKey: row.business_key,
+      docVersion: row.doc_version ?? 0,
+      head: { seq: row.history_seq ?? 0, hash: row.last_hash ?? GENESIS_HASH },
+      state: row.state_doc as InstanceState,
+      records: [],
+    });
+  }
+
+  /** Runs one command against a locked root (or, for CREATE_INSTANCE, a new one). */
+  async execute(rootKey: string | undefined, command: Command, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    const root = rootKey === undefined ? undefined : this.roots.get(rootKey);
+    if (command.type !== 'CREATE_INSTANCE' && !root) {
+      const rejection: Rejection = { type: 'NOT_FOUND', reason: `Expected to find process instance ${rootKey ?? ''}, but none was found.` };
+      if (options.tolerateRejection) return { rootKey: rootKey ?? '', records: [], rejection };
+      throw new CommandRejectedError(rejection);
+    }
+    const result = await this.run(root?.state, command);
+    if (result.rejection) {
+      if (options.tolerateRejection) return { rootKey: rootKey ?? '', records: [], rejection: result.rejection };
+      throw new CommandRejectedError(result.rejection);
+    }
+    this.commands++;
+    const newRootKey = result.state.rootProcessInstanceKey;
+    let target = root;
+    if (!target) {
+      target = {
+        rootKey: newRootKey,
+        tenantId: result.state.tenantId,
+        isNew: true,
+        businessKey: options.businessKey ?? null,
+        docVersion: 0,
+        head: { seq: 0, hash: GENESIS_HASH },
+        state: result.state,
+        records: [],
+      };
+      this.roots.set(newRootKey, target);
+    }
+    target.state = result.state;
+    for (const record of result.records) target.records.push(record);
+    await this.correlateBufferedMessages(target, result.records);
+    return { rootKey: newRootKey, records: result.records };
+  }
+
+  /** processCommand with the definitions it needs loaded and enough keys reserved (both may need a re-run). */
+  private async run(state: InstanceState | undefined, command: Command): Promise<ProcessResult> {
+    const missing = new Set<string>();
+    await this.env.keys.ensure(this.trx);
+    for (let attempt = 1; ; attempt++) {
+      const ctx: RuntimeContext = {
+        definitions: this.env.definitions.lookup(missing),
+        now: this.now,
+        nextKey: this.env.keys.next,
+        stepLimit: this.env.stepLimit,
+        ...(this.env.scriptHook ? { scriptHook: this.env.scriptHook } : {}),
+      };
+      try {
+        return processCommand(ctx, state, command);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS) throw error;
+        const code = errorCode(error);
+        if (code === 'DEFINITION_MISS') await this.env.definitions.load(this.trx, (error as DefinitionMissError).miss, missing);
+        else if (code === 'KEYS_EXHAUSTED') await this.env.keys.ensure(this.trx, KEY_BLOCK_SIZE * 2 ** Math.min(attempt, 10));
+        else throw error;
+      }
+    }
+  }
+
+  private async correlateBufferedMessages(root: LoadedRoot, records: readonly RuntimeRecord[]): Promise<void> {
+    for (const record of records) {
+      if (record.valueType !== 'MESSAGE_SUBSCRIPTION' || record.intent !== 'CREATED') continue;
+      const subscription = root.state.messageSubscriptions[record.key];
+      if (!subscription) continue;
+      await lockMessageName(this.trx, root.tenantId, subscription.messageName, subscription.correlationKey);
+      const target = `pi:${subscription.processInstanceKey}`;
+      const message = await this.trx
+        .selectFrom('message')
+        .select(['key', 'variables'])
+        .where('tenant_id', '=', root.tenantId)
+        .where('name', '=', subscription.messageName)
+        .where('correlation_key', '=', subscription.correlationKey)
+        .where('expires_at', '>', new Date(this.now))
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('message_correlation').select('message_key').whereRef('message_key', '=', 'message.key').where('target', '=', target))))
+        .orderBy('key')
+        .limit(1)
+        .executeTakeFirst();
+      if (!message) continue;
+      const correlated = await this.execute(
+        root.rootKey,
+        { type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey: message.key, messageName: subscription.messageName, variables: message.variables },
+        { tolerateRejection: true },
+      );
+      if (!correlated.rejection) {
+        await this.trx.insertInto('message_correlation').values({ message_key: message.key, tenant_id: root.tenantId, target }).onConflict((oc) => oc.doNothing()).execute();
+      }
+    }
+  }
+
+  /** Writes every changed root: state document, projections, history. Returns what the caller hands on after commit. */
+  async flush(): Promise<CommitEffects> {
+    const changed = [...this.roots.values()].filter((root) => root.records.length > 0);
+    if (changed.length === 0) return { jobs: [], outboxEvents: 0, commands: this.commands };
+    await this.env.keys.ensure(this.trx, 64);
+    const projection = new Projection(this.env.keys.next);
+    const history = [];
+    for (const root of changed) {
+      projection.add({ rootKey: root.rootKey, tenantId: root.tenantId, records: root.records, state: root.state, businessKey: root.businessKey, at: this.now });
+      history.push(...historyRows(root.rootKey, root.tenantId, root.records, root.head, this.actor, this.now));
+      const document = { state_doc: json(root.state), doc_version: root.docVersion + 1, history_seq: root.head.seq, last_hash: root.head.hash };
+      if (root.isNew && !projection.instances.inserts.has(root.rootKey)) {
+        throw new Error(`Expected the new root instance ${root.rootKey} to be activated, but it was not.`);
+      }
+      projection.instances.update(root.rootKey, document);
+    }
+    await projection.write(this.trx);
+    await insertChunked(this.trx, 'history', history);
+
+    const jobs: CreatedJob[] = [];
+    for (const row of projection.jobs.inserts.values()) {
+      const root = this.roots.get(row.root_key)!;
+      const state = root.state;
+      jobs.push({
+        key: row.key,
+        type: row.type,
+        tenantId: row.tenant_id,
+        rootKey: row.root_key,
+        processInstanceKey: row.process_instance_key,
+        elementInstanceKey: row.element_instance_key,
+        elementId: row.element_id,
+        bpmnProcessId: row.bpmn_process_id,
+        processDefinitionKey: row.process_definition_key,
+        retries: row.retries,
+        customHeaders: JSON.parse(row.custom_headers) as Record<string, string>,
+        variables: () => visibleVariables(state, row.element_instance_key),
+      });
+    }
+    for (const root of changed) root.records = [];
+    return { jobs, ...(projection.earliestTimer !== undefined ? { earliestTimer: projection.earliestTimer } : {}), outboxEvents: projection.outbox.length, commands: this.commands };
+  }
+}
+
+/** Serializes publishers and subscribers of one message name + correlation key (see message.service.ts). */
+export async function lockMessageName(trx: Transaction<Database>, tenantId: string, name: string, correlationKey: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}\u0001${name}\u0001${correlationKey}`}, 0))`.execute(trx);
+}
+
+/** Orders decimal key strings numerically. */
+export function compareKeys(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
