@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import type { RuntimeRecord } from '../../../engine/src/runtime/types.js';
+import type { Db } from '../../../engine/src/store/database.js';
+import { canonicalJson, GENESIS_HASH, historyRows, verifyChain, type ChainHead } from '../../../engine/src/store/history.js';
+import { migratedDatabase } from './support.js';
+
+const records = (count: number): RuntimeRecord[] =>
+  Array.from({ length: count }, (_, i) => ({
+    valueType: 'VARIABLE' as const,
+    intent: 'CREATED' as const,
+    key: String(5000 + i),
+    processInstanceKey: '5000',
+    elementId: 'task',
+    value: { scopeKey: '5000', name: `v${i}`, value: { amount: '12.50', nested: { b: 1, a: [1, 'x', null] } } },
+  }));
+
+describe('history chain', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, close } = await migratedDatabase('history'));
+  });
+  afterAll(async () => close());
+
+  async function appendChain(rootKey: string, batches: number[]): Promise<ChainHead> {
+    const head: ChainHead = { seq: 0, hash: GENESIS_HASH };
+    let at = Date.parse('2026-05-01T08:00:00Z');
+    for (const size of batches) {
+      const rows = historyRows(rootKey, 'berlin', records(size), head, 'erika', (at += 1000));
+      await db.insertInto('history').values(rows).execute();
+    }
+    return head;
+  }
+
+  const read = (rootKey: string) => db.selectFrom('history').selectAll().where('root_key', '=', rootKey).orderBy('seq').execute();
+
+  it('should sort object keys at every level in canonical JSON', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+
+  it('should verify a chain continued across several commands after a jsonb round trip', async () => {
+    // given
+    const head = await appendChain('5000', [3, 4, 1]);
+
+    // when
+    const rows = await read('5000');
+
+    // then
+    expect(verifyChain(rows)).toEqual({ valid: true, entries: 8 });
+    expect(head.seq).toBe(8);
+    expect(rows[7].hash).toBe(head.hash);
+    expect(rows[3].prev_hash).toBe(rows[2].hash);
+  });
+
+  it('should detect a changed value', async () => {
+    // given
+    await appendChain('5001', [5]);
+
+    // when
+    await sql`UPDATE history SET value = jsonb_set(value, '{value,amount}', '"1250.00"') WHERE root_key = 5001 AND seq = 3`.execute(db);
+
+    // then
+    expect(verifyChain(await read('5001'))).toMatchObject({ valid: false, brokenAt: 3 });
+  });
+
+  it('should detect a deleted entry and a changed actor', async () => {
+    // given
+    await appendChain('5002', [4]);
+    await appendChain('5003', [4]);
+
+    // when
+    await db.deleteFrom('history').where('root_key', '=', '5002').where('seq', '=', 2).execute();
+    await db.updateTable('history').set({ actor: 'mallory' }).where('root_key', '=', '5003').where('seq', '=', 4).execute();
+
+    // then
+    expect(verifyChain(await read('5002'))).toMatchObject({ valid: false, brokenAt: 3 });
+    expect(verifyChain(await read('5003'))).toMatchObject({ valid: false, brokenAt: 4 });
+  });
+});
