@@ -26,10 +26,14 @@ export type BpmnElementType =
   | 'PARALLEL_GATEWAY'
   | 'INCLUSIVE_GATEWAY'
   | 'EVENT_BASED_GATEWAY'
+  /** BPMN complex gateway (not in Camunda 8); see ExecutableElement.activationCondition */
+  | 'COMPLEX_GATEWAY'
   | 'SUB_PROCESS'
   | 'EVENT_SUB_PROCESS'
   | 'CALL_ACTIVITY'
-  | 'MULTI_INSTANCE_BODY';
+  | 'MULTI_INSTANCE_BODY'
+  /** BPMN ad-hoc sub-process (Zeebe's name); see ExecutableElement.adHoc */
+  | 'AD_HOC_SUB_PROCESS';
 
 export type TimerDefinition =
   | { readonly kind: 'date'; readonly expression: Expression }
@@ -48,7 +52,9 @@ export type EventDefinition =
   | { readonly kind: 'link'; readonly linkName: string }
   /** activityId: compensate only this activity; otherwise the whole scope */
   | { readonly kind: 'compensation'; readonly activityId?: string; readonly waitForCompletion: boolean }
-  | { readonly kind: 'conditional'; readonly condition: Expression };
+  | { readonly kind: 'conditional'; readonly condition: Expression }
+  /** cancel end event inside a transaction / cancel boundary event on a transaction */
+  | { readonly kind: 'cancel' };
 
 export interface VariableMapping {
   readonly source: Expression;
@@ -90,6 +96,15 @@ export interface MultiInstanceProperties {
   readonly completionCondition?: Expression;
   /** BPMN loopCardinality (used when no input collection is given) */
   readonly loopCardinality?: Expression;
+}
+
+/** BPMN adHocSubProcess: its inner activities without incoming flows are enabled when it starts. */
+export interface AdHocProperties {
+  readonly ordering: 'parallel' | 'sequential';
+  /** inner activities without incoming sequence flow, in document order */
+  readonly activeElementIds: readonly string[];
+  readonly completionCondition?: Expression;
+  readonly cancelRemainingInstances: boolean;
 }
 
 /** BPMN standardLoopCharacteristics: not part of Camunda 8, executed per the BPMN 2.0 spec. */
@@ -148,8 +163,18 @@ export interface ExecutableElement {
   readonly compensationHandlerId?: string;
   /** event-based gateway: the catch events / receive tasks after it */
   readonly eventBasedTargets?: readonly string[];
-  /** inclusive gateway join: per incoming flow, the element ids from which a token can still reach that flow */
+  /** inclusive (and complex) gateway join: per incoming flow, the element ids from which a token can still reach that flow */
   readonly upstreamByIncoming?: Readonly<Record<string, readonly string[]>>;
+  /** events with more than one event definition (BPMN "multiple"): all of them; `eventDefinition` is the first */
+  readonly eventDefinitions?: readonly EventDefinition[];
+  /** multiple catch events: true = all definitions must trigger (parallelMultiple), false = any one */
+  readonly parallelMultiple?: boolean;
+  /** receive task / event-based gateway with instantiate="true": its event starts a new process instance */
+  readonly instantiate?: boolean;
+  /** complex gateway join: fires when this holds (BPMN `activationCount` counts the arrived tokens) */
+  readonly activationCondition?: Expression;
+  /** ad-hoc sub-processes (type AD_HOC_SUB_PROCESS) */
+  readonly adHoc?: AdHocProperties;
 }
 
 export interface ExecutableProcess {
