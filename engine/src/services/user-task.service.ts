@@ -1,6 +1,7 @@
 /**
  * User tasks (the clerks' task list): claim/assign, complete, search, and one task with its variables.
  */
+import { sql } from 'kysely';
 import type { InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { EngineContext } from './engine-context.js';
@@ -49,7 +50,7 @@ export async function searchUserTasks(ctx: EngineContext, filter: UserTaskSearch
   if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
   if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
   if (filter.assigned !== undefined) query = query.where('assignee', filter.assigned ? 'is not' : 'is', null);
-  if (filter.candidateGroups?.length) query = query.where('candidate_groups', '&&', [...filter.candidateGroups] as any);
+  if (filter.candidateGroups?.length) query = query.where(sql<boolean>`candidate_groups && ${sql.val([...filter.candidateGroups])}::text[]`);
   if (filter.candidateUser) query = query.where((eb) => eb(eb.val(filter.candidateUser!), '=', eb.fn.any('candidate_users')));
   if (filter.processInstanceKey) query = query.where('process_instance_key', '=', isKey(filter.processInstanceKey) ? filter.processInstanceKey : '0');
   if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
