@@ -277,6 +277,11 @@ class Session {
         if (instance && (instance.state === 'ACTIVATED' || instance.state === 'COMPLETING')) this.onComplete(instance);
         return;
       }
+      case 'TRIGGER': {
+        const owner = this.state.elementInstances[step.key];
+        if (owner?.state === 'ACTIVATED' && !(owner.interrupted && this.elementOf(owner, step.elementId).interrupting !== false)) this.trigger(owner.key, step.elementId, {});
+        return;
+      }
     }
   }
 
@@ -596,10 +601,10 @@ class Session {
         return OK;
       }
       case 'signal': {
+        this.markActivated(instance);
         const thrown = this.broadcastSignal(instance, definition);
         if (!thrown.ok) return thrown;
-        this.markActivated(instance);
-        this.queueComplete(instance);
+        if (this.state.elementInstances[instance.key]) this.queueComplete(instance);
         return OK;
       }
       case 'message': {
@@ -630,10 +635,24 @@ class Session {
     }
   }
 
+  /**
+   * A signal reaches the subscriptions of this instance at once (a broadcast is instantaneous) and the rest of
+   * the installation through the store's outbox, which skips this instance (`originRootKey`).
+   */
   private broadcastSignal(instance: ElementInstanceState, definition: Extract<EventDefinition, { kind: 'signal' }>): Result<void> {
     const name = evaluateString(definition.signalName, visibleVariables(this.state, instance.key));
     if (!name.ok) return name;
-    this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, { signalName: name.value, variables: {}, tenantId: this.state.tenantId });
+    this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, { signalName: name.value, variables: {}, tenantId: this.state.tenantId, originRootKey: this.state.rootProcessInstanceKey });
+    const waiting = Object.values(this.state.signalSubscriptions).filter((subscription) => subscription.signalName === name.value);
+    for (const subscription of waiting) {
+      if (!this.state.signalSubscriptions[subscription.key]) continue;
+      const owner = this.state.elementInstances[subscription.elementInstanceKey];
+      if (!owner || owner.state === 'TERMINATING') continue;
+      if (owner.elementId === subscription.targetElementId) {
+        this.append('SIGNAL_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey: owner.key, signalName: subscription.signalName });
+      }
+      this.trigger(subscription.elementInstanceKey, subscription.targetElementId, {});
+    }
     return OK;
   }
 
@@ -840,7 +859,9 @@ class Session {
     const context = () => visibleVariables(this.state, instance.key);
     const taken: ExecutableSequenceFlow[] = [];
     let defaultFlow: ExecutableSequenceFlow | undefined;
+    let conditionHeld = false;
     const exclusive = element.type === 'EXCLUSIVE_GATEWAY';
+    const isGateway = element.type.endsWith('_GATEWAY');
     for (const flow of outgoing) {
       if (flow.id === element.defaultFlowId) {
         defaultFlow = flow;
@@ -848,14 +869,19 @@ class Session {
       }
       if (!flow.condition) {
         taken.push(flow);
+        // on a gateway an unconditional flow counts as true; on an activity it is not a condition (BPMN 2.0 §10.2.1)
+        if (isGateway) conditionHeld = true;
       } else {
         const holds = evaluateCondition(flow.condition, context());
         if (!holds.ok) return { ok: false, failure: { ...holds.failure, type: 'CONDITION_ERROR' } };
-        if (holds.value) taken.push(flow);
+        if (holds.value) {
+          taken.push(flow);
+          conditionHeld = true;
+        }
       }
       if (exclusive && taken.length > 0) break;
     }
-    if (taken.length === 0 && defaultFlow) taken.push(defaultFlow);
+    if (!conditionHeld && defaultFlow) taken.push(defaultFlow);
     if (taken.length === 0 && (exclusive || element.type === 'INCLUSIVE_GATEWAY' || element.type === 'COMPLEX_GATEWAY') && outgoing.length > 0) {
       return fail('CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow, but no outgoing flow of '${element.id}' can be taken.`);
     }
@@ -1089,6 +1115,13 @@ class Session {
           signalName: name.value,
           tenantId: this.state.tenantId,
         });
+        return OK;
+      }
+      case 'conditional': {
+        // evaluated when the subscription opens (no re-evaluation on later variable changes yet)
+        const holds = evaluateCondition(definition.condition, context());
+        if (!holds.ok) return holds;
+        if (holds.value) this.queue.push({ step: 'TRIGGER', key: owner.key, elementId: target.id });
         return OK;
       }
       default:

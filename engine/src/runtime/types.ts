@@ -163,6 +163,8 @@ export interface InstanceState {
 export type InternalStep =
   | { readonly step: 'ACTIVATE'; readonly key: string }
   | { readonly step: 'COMPLETE'; readonly key: string }
+  /** a conditional event whose condition held when its subscription opened */
+  | { readonly step: 'TRIGGER'; readonly key: string; readonly elementId: string }
   | { readonly step: 'QUEUE'; readonly steps: readonly InternalStep[] };
 
 export type Command =
