@@ -1,3 +1,4 @@
+import { evaluate } from 'feelin';
 import {
   evaluateCondition,
   evaluateExpression,
@@ -300,19 +301,24 @@ describe('evaluateFeel', () => {
     });
   });
 
-  it('should evaluate a cached expression fast', () => {
+  it('should evaluate a cached expression much faster than feelin parses it', () => {
     // given
     const context = { amount: 120, status: 'ok', order: { items: [1, 2, 3] } };
     const source = 'amount > 100 and status = "ok" and count(order.items) > 2';
-    evaluateFeel(source, context);
+    const perCall = (run: () => unknown, times: number): number => {
+      const started = performance.now();
+      for (let i = 0; i < times; i++) run();
+      return (performance.now() - started) / times;
+    };
+    perCall(() => evaluateFeel(source, context), 500);
+    perCall(() => evaluate(source, context), 50);
 
     // when
-    const started = performance.now();
-    for (let i = 0; i < 5000; i++) evaluateFeel(source, context);
-    const perEvaluation = (performance.now() - started) / 5000;
+    const cached = perCall(() => evaluateFeel(source, context), 5000);
+    const uncached = perCall(() => evaluate(source, context), 500);
 
-    // then: uncached feelin needs ~100 µs; generous bound for slow CI machines
-    expect(perEvaluation).toBeLessThan(0.05);
+    // then: relative, so that a loaded machine does not make it flaky (measured ~20-40x)
+    expect(cached * 5).toBeLessThan(uncached);
   });
 });
 
