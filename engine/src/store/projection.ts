@@ -4,7 +4,7 @@
  * folded into net changes per key (a timer created and cancelled in the same command never touches the
  * database), then written with multi-row inserts and `key IN (…)` deletes — this is the hot path.
  */
-import type { Transaction, Updateable } from 'kysely';
+import { sql, type Transaction, type Updateable } from 'kysely';
 import type { InstanceState, RuntimeRecord } from '../runtime/types.js';
 import {
   json,
@@ -315,30 +315,82 @@ export class Projection {
     }
   }
 
-  /** Writes all net changes. Root state documents are written by the caller (merged into `instances`). */
-  async write(trx: Transaction<Database>): Promise<void> {
-    const deleteKeys = async (table: 'job' | 'timer' | 'message_subscription' | 'signal_subscription', keys: Set<string>) => {
-      if (keys.size > 0) await trx.deleteFrom(table).where('key', 'in', [...keys]).execute();
+  /**
+   * Writes all net changes, plus `extra` rows (history) and `documents` (root state updates), as ONE
+   * statement of data-modifying CTEs when it fits, so a command costs one round trip to write.
+   */
+  async write(trx: Transaction<Database>, extra: { history?: readonly Insertable<Database['history']>[] } = {}): Promise<void> {
+    const operations: Operation[] = [];
+    const deleteKeys = (table: 'job' | 'timer' | 'message_subscription' | 'signal_subscription', keys: Set<string>) => {
+      if (keys.size > 0) operations.push({ params: keys.size, build: (db) => db.deleteFrom(table).where('key', 'in', [...keys]) });
     };
-    await deleteKeys('job', this.jobs.deletes);
-    await deleteKeys('timer', this.timers.deletes);
-    await deleteKeys('message_subscription', this.messageSubscriptions.deletes);
-    await deleteKeys('signal_subscription', this.signalSubscriptions.deletes);
+    deleteKeys('job', this.jobs.deletes);
+    deleteKeys('timer', this.timers.deletes);
+    deleteKeys('message_subscription', this.messageSubscriptions.deletes);
+    deleteKeys('signal_subscription', this.signalSubscriptions.deletes);
 
-    await insertChunked(trx, 'process_instance', [...this.instances.inserts.values()]);
-    await insertChunked(trx, 'job', [...this.jobs.inserts.values()]);
-    await insertChunked(trx, 'timer', [...this.timers.inserts.values()]);
-    await insertChunked(trx, 'message_subscription', [...this.messageSubscriptions.inserts.values()]);
-    await insertChunked(trx, 'signal_subscription', [...this.signalSubscriptions.inserts.values()]);
-    await insertChunked(trx, 'user_task', [...this.userTasks.inserts.values()]);
-    await insertChunked(trx, 'incident', [...this.incidents.inserts.values()]);
-    await insertChunked(trx, 'event_outbox', this.outbox);
+    const insert = <T extends keyof Database>(table: T, rows: readonly Insertable<Database[T]>[]) => {
+      if (rows.length === 0) return;
+      const columns = Object.keys(rows[0] as object).length || 1;
+      const size = Math.max(1, Math.floor(MAX_PARAMETERS / columns));
+      for (let i = 0; i < rows.length; i += size) {
+        const chunk = rows.slice(i, i + size);
+        operations.push({ params: chunk.length * columns, build: (db) => db.insertInto(table).values(chunk as any) });
+      }
+    };
+    insert('process_instance', [...this.instances.inserts.values()]);
+    insert('job', [...this.jobs.inserts.values()]);
+    insert('timer', [...this.timers.inserts.values()]);
+    insert('message_subscription', [...this.messageSubscriptions.inserts.values()]);
+    insert('signal_subscription', [...this.signalSubscriptions.inserts.values()]);
+    insert('user_task', [...this.userTasks.inserts.values()]);
+    insert('incident', [...this.incidents.inserts.values()]);
+    insert('event_outbox', this.outbox);
+    insert('history', extra.history ?? []);
 
-    for (const [key, patch] of this.instances.updates) await trx.updateTable('process_instance').set(patch).where('key', '=', key).execute();
-    for (const [key, patch] of this.jobs.updates) await trx.updateTable('job').set(patch).where('key', '=', key).execute();
-    for (const [key, patch] of this.userTasks.updates) await trx.updateTable('user_task').set(patch).where('key', '=', key).execute();
-    for (const [key, patch] of this.incidents.updates) await trx.updateTable('incident').set(patch).where('key', '=', key).execute();
+    const update = <T extends 'process_instance' | 'job' | 'user_task' | 'incident'>(table: T, updates: Map<string, object>) => {
+      for (const [key, patch] of updates) {
+        operations.push({ params: Object.keys(patch).length + 1, build: (db) => (db.updateTable(table) as any).set(patch).where('key', '=', key) });
+      }
+    };
+    update('process_instance', this.instances.updates);
+    update('job', this.jobs.updates);
+    update('user_task', this.userTasks.updates);
+    update('incident', this.incidents.updates);
+
+    await runCombined(trx, operations);
   }
+}
+
+const MAX_PARAMETERS = 30_000;
+
+interface Operation {
+  readonly params: number;
+  readonly build: (db: Transaction<Database>) => { execute(): Promise<unknown> };
+}
+
+/** Runs the operations as few statements as possible: `WITH w0 AS (…), w1 AS (…) SELECT 1`. */
+async function runCombined(trx: Transaction<Database>, operations: readonly Operation[]): Promise<void> {
+  let batch: Operation[] = [];
+  let params = 0;
+  const flush = async () => {
+    if (batch.length === 1) await batch[0].build(trx).execute();
+    else if (batch.length > 1) {
+      let query: any = trx;
+      batch.forEach((operation, index) => {
+        query = query.with(`w${index}`, (db: Transaction<Database>) => operation.build(db));
+      });
+      await query.selectNoFrom(sql<number>`1`.as('one')).execute();
+    }
+    batch = [];
+    params = 0;
+  };
+  for (const operation of operations) {
+    if (params + operation.params > MAX_PARAMETERS) await flush();
+    batch.push(operation);
+    params += operation.params;
+  }
+  await flush();
 }
 
 /** Multi-row insert, split so that no statement exceeds Postgres' parameter limit. */

@@ -17,7 +17,7 @@ import { json, type Database } from './database.js';
 import type { DefinitionCache, DefinitionMissError } from './definition-cache.js';
 import { GENESIS_HASH, historyRows, type ChainHead } from './history.js';
 import { KEY_BLOCK_SIZE, type KeyAllocator } from './key-allocator.js';
-import { insertChunked, Projection } from './projection.js';
+import { Projection } from './projection.js';
 
 export interface StoreEnvironment {
   readonly keys: KeyAllocator;
@@ -248,8 +248,7 @@ export class UnitOfWork {
       }
       projection.instances.update(root.rootKey, document);
     }
-    await projection.write(this.trx);
-    await insertChunked(this.trx, 'history', history);
+    await projection.write(this.trx, { history });
 
     const jobs: CreatedJob[] = [];
     for (const row of projection.jobs.inserts.values()) {
