@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: engine benchmarks, measured as ratios within one run (the machine is shared and noisy).
+ * Prints a table and writes reports/bench.json.
+ *
+ * Environment: BENCH_INSTANCES (in-memory, default 5000), BENCH_DURABLE_INSTANCES (default 2000),
+ * BENCH_WAITING (comma-separated, default "10000,100000"), BENCH_CONCURRENCY (default 16).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { durableThroughput, rssWithWaitingInstances } from './durable.js';
+import { bpmnEngine, ourRuntime } from './in-memory.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const inMemoryInstances = Number(process.env.BENCH_INSTANCES ?? 5000);
+const durableInstances = Number(process.env.BENCH_DURABLE_INSTANCES ?? 2000);
+const waiting = (process.env.BENCH_WAITING ?? '10000,100000').split(',').map(Number);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const report: Record<string, unknown> = { generatedAt: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+
+  console.log('In-memory runtime vs bpmn-engine (same run, same process shapes)');
+  const inMemory: Record<string, unknown> = {};
+  for (const kind of ['straight', 'gateways'] as const) {
+    const ours = await ourRuntime(kind, inMemoryInstances);
+    const theirs = await bpmnEngine(kind, Math.max(200, Math.round(inMemoryInstances / 10)));
+    const ratio = ours.perSecond / theirs.perSecond;
+    inMemory[kind] = { ours, bpmnEngine: theirs, ratio };
+    console.log(`  ${kind.padEnd(9)} ours ${fmt(ours.perSecond).padStart(8)} inst/s   bpmn-engine ${fmt(theirs.perSecond).padStart(6)} inst/s   ratio ${fmt(ratio, 1)}×`);
+  }
+  report.inMemory = inMemory;
+
+  console.log(`\nDurable on PostgreSQL (synchronous commit), ${durableInstances} instances, ${concurrency} starters, in-process worker`);
+  const durable: Record<string, unknown> = {};
+  for (const kind of ['straight', 'gateways'] as const) {
+    const result = await durableThroughput(kind, durableInstances, concurrency);
+    durable[kind] = result;
+    console.log(`  ${kind.padEnd(9)} ${fmt(result.perSecond).padStart(6)} completed inst/s   ${fmt(result.commitsPerInstance, 2)} commits/instance for ${fmt(result.commandsPerInstance, 2)} commands/instance`);
+  }
+  report.durable = durable;
+
+  console.log(`\nMemory with waiting instances (user task), state in PostgreSQL`);
+  const memory = await rssWithWaitingInstances(waiting, concurrency);
+  for (const row of memory) console.log(`  ${fmt(row.waiting).padStart(7)} waiting   RSS ${fmt(row.rssMiB, 1)} MiB   heap ${fmt(row.heapUsedMiB, 1)} MiB`);
+  if (memory.length >= 2) {
+    const growth = memory[memory.length - 1].rssMiB / memory[0].rssMiB - 1;
+    console.log(`  RSS growth from ${fmt(memory[0].waiting)} to ${fmt(memory[memory.length - 1].waiting)}: ${fmt(100 * growth, 1)} %`);
+    report.memoryGrowth = growth;
+  }
+  report.memory = memory;
+
+  mkdirSync(join(repo, 'reports'), { recursive: true });
+  writeFileSync(join(repo, 'reports/bench.json'), JSON.stringify(report, null, 2));
+  console.log('\nwritten reports/bench.json');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
