@@ -9,6 +9,8 @@ export const T0 = Date.parse('2026-03-02T09:00:00Z');
 
 export interface TestEngine {
   engine: Engine;
+  /** the database URL (undefined for embedded) */
+  url: string | undefined;
   clock: { now: number };
   close(): Promise<void>;
 }
@@ -21,6 +23,7 @@ export async function testEngine(label: string, options: Partial<EngineOptions> 
   const engine = await createEngine({ databaseUrl: url, dataDir: 'memory://', clock: () => clock.now, logger: quietLogger, ...options });
   return {
     engine,
+    url,
     clock,
     close: async () => {
       await engine.close();
