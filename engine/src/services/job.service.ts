@@ -75,46 +75,47 @@ export interface ActivationFilter {
   readonly excludeKeys?: readonly string[];
 }
 
-/** Leases up to maxJobsToActivate activatable jobs of a type (one commit) and returns them with their variables. */
+/**
+ * Leases up to maxJobsToActivate activatable jobs of a type and returns them with their variables. The lease
+ * is one statement (`UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`), so two workers never
+ * get the same job; the state documents are read afterwards without a lock.
+ */
 export async function activateJobs(ctx: EngineContext, request: ActivateJobsRequest, filter: ActivationFilter = {}): Promise<JobInfo[]> {
   const max = Math.min(Math.max(1, Math.floor(request.maxJobsToActivate)), 1000);
-  return ctx.db.transaction().execute(async (trx) => {
-    const now = ctx.clock();
-    const nowDate = new Date(now);
-    let query = trx
-      .selectFrom('job')
-      .selectAll()
-      .where('type', '=', request.type)
-      .where('retries', '>', 0)
-      .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', nowDate)]))
-      .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '<=', nowDate)]));
-    if (request.tenantIds) query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
-    if (filter.minAgeMs) {
-      const cutoff = new Date(now - filter.minAgeMs);
-      // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
-      query = query.where((eb) => eb.or([eb('created_at', '<=', cutoff), eb('deadline', 'is not', null), eb('retry_at', 'is not', null), eb('error_message', 'is not', null)]));
-    }
-    if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
-    const jobs = await query.orderBy('key').limit(max).forUpdate().skipLocked().execute();
-    if (jobs.length === 0) return [];
-    const deadline = new Date(now + Math.max(0, request.timeoutMs));
-    await trx
-      .updateTable('job')
-      .set({ deadline, worker: request.worker })
-      .where(
-        'key',
-        'in',
-        jobs.map((job) => job.key),
-      )
-      .execute();
-    const roots = await trx
-      .selectFrom('process_instance')
-      .select(['key', 'state_doc'])
-      .where('key', 'in', [...new Set(jobs.map((job) => job.root_key))])
-      .execute();
-    const states = new Map(roots.map((row) => [row.key, row.state_doc as InstanceState]));
-    return jobs.map((job) => toJobInfo({ ...job, deadline, worker: request.worker }, states.get(job.root_key), request.fetchVariables));
-  });
+  const now = ctx.clock();
+  const nowDate = new Date(now);
+  const deadline = new Date(now + Math.max(0, request.timeoutMs));
+  const jobs = await ctx.db
+    .updateTable('job')
+    .set({ deadline, worker: request.worker })
+    .where('key', 'in', (eb) => {
+      let query = eb
+        .selectFrom('job')
+        .select('key')
+        .where('type', '=', request.type)
+        .where('retries', '>', 0)
+        .where((w) => w.or([w('retry_at', 'is', null), w('retry_at', '<=', nowDate)]))
+        .where((w) => w.or([w('deadline', 'is', null), w('deadline', '<=', nowDate)]));
+      if (request.tenantIds) query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
+      if (filter.minAgeMs) {
+        const cutoff = new Date(now - filter.minAgeMs);
+        // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
+        query = query.where((w) => w.or([w('created_at', '<=', cutoff), w('deadline', 'is not', null), w('retry_at', 'is not', null), w('error_message', 'is not', null)]));
+      }
+      if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
+      return query.orderBy('key').limit(max).forUpdate().skipLocked();
+    })
+    .returningAll()
+    .execute();
+  if (jobs.length === 0) return [];
+  jobs.sort((a, b) => a.key.length - b.key.length || (a.key < b.key ? -1 : 1));
+  const roots = await ctx.db
+    .selectFrom('process_instance')
+    .select(['key', 'state_doc'])
+    .where('key', 'in', [...new Set(jobs.map((job) => job.root_key))])
+    .execute();
+  const states = new Map(roots.map((row) => [row.key, row.state_doc as InstanceState]));
+  return jobs.map((job) => toJobInfo(job, states.get(job.root_key), request.fetchVariables));
 }
 
 export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {
