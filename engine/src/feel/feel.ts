@@ -571,6 +571,7 @@ export function feelTypeOf(value: unknown): string {
 }
 
 function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
   return `${feelTypeOf(value).toLowerCase()} ${typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value))}`;
 }
 
