@@ -175,6 +175,9 @@ export interface ExecutableElement {
   readonly activationCondition?: Expression;
   /** ad-hoc sub-processes (type AD_HOC_SUB_PROCESS) */
   readonly adHoc?: AdHocProperties;
+  /** activities: BPMN startQuantity / completionQuantity when not 1 (tokens needed to start, tokens emitted on completion) */
+  readonly startQuantity?: number;
+  readonly completionQuantity?: number;
 }
 
 export interface ExecutableProcess {
@@ -186,7 +189,7 @@ export interface ExecutableProcess {
   readonly sequenceFlows: ReadonlyMap<string, ExecutableSequenceFlow>;
   /** top-level start event without event definition, if any */
   readonly noneStartEventId?: string;
-  /** top-level message/timer/signal start events */
+  /** top-level message/timer/signal start events; messageStartEventIds also lists top-level receive tasks with instantiate="true" (BPMN: they start the process by message) */
   readonly messageStartEventIds: readonly string[];
   readonly timerStartEventIds: readonly string[];
   readonly signalStartEventIds: readonly string[];

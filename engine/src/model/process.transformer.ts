@@ -85,7 +85,7 @@ export function transformProcess(process: ModdleElement, ctx: CompileContext): E
     elements: build.elements,
     sequenceFlows: build.flows,
     ...(noneStartEventId ? { noneStartEventId } : {}),
-    messageStartEventIds: startsOf('message'),
+    messageStartEventIds: [...startsOf('message'), ...instantiatingReceiveTasks(root, build)],
     timerStartEventIds: startsOf('timer'),
     signalStartEventIds: startsOf('signal'),
     linkCatchByName: linkCatchesOf(build),
@@ -136,6 +136,10 @@ function transformFlowNode(
   const draft = newDraft(node.id!, type, node.name, flowScopeId);
   if (node.default?.id) draft.defaultFlowId = node.default.id;
   if (node.isForCompensation === true) draft.isForCompensation = true;
+  for (const quantity of ['startQuantity', 'completionQuantity'] as const) {
+    const value = Number(node[quantity] ?? 1);
+    if (is(node, 'bpmn:Activity') && value !== 1 && Number.isInteger(value) && value > 0) draft[quantity] = value;
+  }
 
   if (is(node, 'bpmn:Event')) transformEvent(node, draft, ctx);
   else if (is(node, 'bpmn:Gateway')) transformGateway(node, draft, ctx);
@@ -203,6 +207,16 @@ function linkCatchesOf(build: ProcessBuild): Map<string, string> {
     }
   }
   return catches;
+}
+
+/** A top-level receive task with instantiate="true" is a message start in disguise (BPMN 10.3.3). */
+function instantiatingReceiveTasks(root: ElementDraft, build: ProcessBuild): string[] {
+  return (root.childIds ?? []).filter((id) => {
+    const element = build.elements.get(id)!;
+    return (
+      element.type === 'RECEIVE_TASK' && element.instantiate === true && element.eventDefinition?.kind === 'message'
+    );
+  });
 }
 
 function isStartableInAdHoc(element: ElementDraft): boolean {

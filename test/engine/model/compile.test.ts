@@ -310,6 +310,7 @@ describe('BPMN compiler', () => {
         eventDefinition: { kind: 'message' },
       });
       expect(process.noneStartEventId).toBeUndefined();
+      expect(process.messageStartEventIds).toEqual(['receive']);
       expect(process.elements.get('either')).toMatchObject({
         parallelMultiple: true,
         eventDefinition: { kind: 'signal', signalName: { kind: 'static', value: 'A' } },
@@ -319,6 +320,18 @@ describe('BPMN compiler', () => {
         ],
       });
     });
+  });
+
+  it('should pass token quantities other than one to the runtime', async () => {
+    // given
+    const xml = processModel(around('<bpmn:task id="t" startQuantity="2" completionQuantity="1" />', 't'));
+
+    // when
+    const element = only(await compiled(xml)).elements.get('t')!;
+
+    // then
+    expect(element.startQuantity).toBe(2);
+    expect(element.completionQuantity).toBeUndefined();
   });
 
   describe('process selection', () => {
