@@ -102,32 +102,52 @@ export class Scheduler {
     const outbox = await this.deliverOutbox();
     const messagesExpired = await this.expireMessages();
     const leasesReleased = await releaseExpiredLeases(this.ctx);
-    this.again = timers === this.batchSize || outbox === this.batchSize;
+    this.again = timers >= this.batchSize || outbox >= this.batchSize;
     return { timersFired: timers, outboxDelivered: outbox, messagesExpired, leasesReleased };
   }
 
+  /**
+   * Instance timers lock their ROOT rows with SKIP LOCKED (never the timer rows, which a command holding the
+   * root may be deleting), so a busy instance is simply taken on the next scan and nobody ever waits.
+   * Timer start events (no root) lock their timer row.
+   */
   private async fireDueTimers(): Promise<number> {
     return this.ctx.transact(async (uow) => {
-      const due = await uow.trx
+      const due = new Date(uow.now);
+      const instanceTimers = await uow.trx
+        .selectFrom('timer')
+        .innerJoin('process_instance as root', 'root.key', 'timer.root_key')
+        .select(['timer.key as timer_key', 'root.key', 'root.tenant_id', 'root.business_key', 'root.state_doc', 'root.doc_version', 'root.history_seq', 'root.last_hash'])
+        .where('timer.due_at', '<=', due)
+        .orderBy('timer.due_at')
+        .limit(this.batchSize)
+        .forUpdate('root')
+        .skipLocked()
+        .execute();
+      uow.adoptLockedRoots(instanceTimers);
+      for (const timer of [...instanceTimers].sort((a, b) => compareKeys(a.key, b.key))) {
+        const result = await uow.execute(timer.key, { type: 'TRIGGER_TIMER', timerKey: timer.timer_key }, { tolerateRejection: true });
+        if (result.rejection) {
+          const state = uow.state(timer.key);
+          if (result.rejection.type === 'NOT_FOUND' || state?.ended || !state?.timers[timer.timer_key]) {
+            // the instance no longer waits for it (ended, or the state moved on): the row is an orphan
+            await uow.trx.deleteFrom('timer').where('key', '=', timer.timer_key).execute();
+          } else {
+            this.ctx.logger.warn({ timerKey: timer.timer_key, rejection: result.rejection }, 'Expected the due timer to fire, but it was rejected; it is retried on the next scan.');
+          }
+        }
+      }
+      const startTimers = await uow.trx
         .selectFrom('timer')
         .selectAll()
-        .where('due_at', '<=', new Date(uow.now))
+        .where('root_key', 'is', null)
+        .where('due_at', '<=', due)
         .orderBy('due_at')
         .limit(this.batchSize)
         .forUpdate()
         .skipLocked()
         .execute();
-      if (due.length === 0) return 0;
-      const instanceTimers = due.filter((timer) => timer.root_key !== null);
-      await uow.lockRoots(instanceTimers.map((timer) => timer.root_key!));
-      for (const timer of [...instanceTimers].sort((a, b) => compareKeys(a.root_key!, b.root_key!))) {
-        const result = await uow.execute(timer.root_key!, { type: 'TRIGGER_TIMER', timerKey: timer.key }, { tolerateRejection: true });
-        if (result.rejection) {
-          // the instance no longer waits for it (ended, or the state moved on): the row is an orphan
-          await uow.trx.deleteFrom('timer').where('key', '=', timer.key).execute();
-        }
-      }
-      for (const timer of due.filter((row) => row.root_key === null)) {
+      for (const timer of startTimers) {
         const businessKey = await this.caseNumbers.next(uow.trx, timer.tenant_id, uow.now);
         const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: timer.process_definition_key!, startElementId: timer.element_id }, { businessKey, tolerateRejection: true });
         if (result.rejection) this.ctx.logger.warn({ timerKey: timer.key, rejection: result.rejection }, 'Expected the timer start event to start an instance, but it was rejected.');
@@ -135,7 +155,7 @@ export class Scheduler {
         if (next) await uow.trx.updateTable('timer').set({ due_at: new Date(next.dueDate), repetitions: next.repetitions }).where('key', '=', timer.key).execute();
         else await uow.trx.deleteFrom('timer').where('key', '=', timer.key).execute();
       }
-      return due.length;
+      return instanceTimers.length + startTimers.length;
     });
   }
 

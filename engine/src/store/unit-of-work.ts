@@ -130,6 +130,11 @@ export class UnitOfWork {
     return row.key;
   }
 
+  /** Registers root rows the caller locked itself (e.g. the scheduler's `FOR UPDATE OF … SKIP LOCKED`). */
+  adoptLockedRoots(rows: readonly LockedRootRow[]): void {
+    for (const row of rows) if (!this.roots.has(row.key)) this.addLoaded(row);
+  }
+
   private addLoaded(row: { key: string; tenant_id: string; business_key: string | null; state_doc: unknown; doc_version: number | null; history_seq: number | null; last_hash: string | null }): void {
     this.roots.set(row.key, {
       rootKey: row.key,
@@ -236,7 +241,9 @@ export class UnitOfWork {
   async flush(): Promise<CommitEffects> {
     const changed = [...this.roots.values()].filter((root) => root.records.length > 0);
     if (changed.length === 0) return { jobs: [], outboxEvents: 0, commands: this.commands };
-    await this.env.keys.ensure(this.trx, 64);
+    // outbox rows get keys while projecting
+    const thrown = changed.reduce((sum, root) => sum + root.records.filter((r) => r.intent === 'BROADCAST' || r.intent === 'PUBLISHED').length, 0);
+    await this.env.keys.ensure(this.trx, thrown + 16);
     const projection = new Projection(this.env.keys.next);
     const history = [];
     for (const root of changed) {
@@ -272,6 +279,16 @@ export class UnitOfWork {
     for (const root of changed) root.records = [];
     return { jobs, ...(projection.earliestTimer !== undefined ? { earliestTimer: projection.earliestTimer } : {}), outboxEvents: projection.outbox.length, commands: this.commands };
   }
+}
+
+export interface LockedRootRow {
+  key: string;
+  tenant_id: string;
+  business_key: string | null;
+  state_doc: unknown;
+  doc_version: number | null;
+  history_seq: number | null;
+  last_hash: string | null;
 }
 
 /** Serializes publishers and subscribers of one message name + correlation key (see message.service.ts). */
