@@ -6,7 +6,7 @@ import type { Variables } from '../runtime/types.js';
 import { verifyChain } from '../store/history.js';
 import type { CaseNumbers } from './case-number.js';
 import type { EngineContext } from './engine-context.js';
-import { checkTenant, isKey, iso, limitOf, notFound, rejectWith, tenantAllowed, toIncident, toInstanceSummary } from './service-support.js';
+import { checkTenant, checkVariables, isKey, iso, limitOf, notFound, rejectWith, tenantAllowed, toIncident, toInstanceSummary } from './service-support.js';
 import type {
   CreatedInstance,
   CreateInstanceRequest,
@@ -34,7 +34,7 @@ export async function createInstance(ctx: EngineContext, caseNumbers: CaseNumber
   } else {
     return rejectWith('INVALID_ARGUMENT', 'Expected a bpmnProcessId or a processDefinitionKey, but got neither.');
   }
-  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  checkVariables(request.variables);
   const found = definition;
   return ctx.transact(
     async (uow) => {
@@ -65,7 +65,7 @@ export async function cancelInstance(ctx: EngineContext, request: TenantScope & 
 }
 
 export async function setVariables(ctx: EngineContext, request: TenantScope & { processInstanceKey: string; scopeKey?: string; variables: Variables; local?: boolean; actor?: string }): Promise<void> {
-  if (!isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  checkVariables(request.variables, true);
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('process_instance', request.processInstanceKey);
@@ -186,8 +186,4 @@ export async function searchIncidents(ctx: EngineContext, filter: IncidentSearch
   if (filter.after && isKey(filter.after)) query = query.where('key', '>', filter.after);
   const rows = await query.orderBy('key').limit(limitOf(filter.limit)).execute();
   return rows.map(toIncident);
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

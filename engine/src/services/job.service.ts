@@ -9,8 +9,7 @@ import type { Command, InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { JobRow } from '../store/database.js';
 import type { EngineContext } from './engine-context.js';
-import { isPlainObject } from './instance.service.js';
-import { notFound, rejectWith, tenantAllowed } from './service-support.js';
+import { checkVariables, notFound, rejectWith, tenantAllowed } from './service-support.js';
 import type { ActivateJobsRequest, FailJobRequest, JobInfo, TenantScope } from './types.js';
 
 async function onJob(ctx: EngineContext, jobKey: string, scope: TenantScope, command: Command, actor: string | undefined): Promise<void> {
@@ -22,10 +21,6 @@ async function onJob(ctx: EngineContext, jobKey: string, scope: TenantScope, com
     },
     { actor: actor ?? null },
   );
-}
-
-function checkVariables(variables: unknown): void {
-  if (variables !== undefined && !isPlainObject(variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
 }
 
 export async function completeJob(ctx: EngineContext, request: TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void> {

@@ -11,15 +11,14 @@ import { json } from '../store/database.js';
 import { lockMessageName, type UnitOfWork } from '../store/unit-of-work.js';
 import type { CaseNumbers } from './case-number.js';
 import type { EngineContext } from './engine-context.js';
-import { isPlainObject } from './instance.service.js';
-import { checkTenant, rejectWith } from './service-support.js';
+import { checkTenant, checkVariables, rejectWith } from './service-support.js';
 import type { BroadcastSignalRequest, MessagePublished, PublishMessageRequest, SignalBroadcast } from './types.js';
 
 export async function publishMessage(ctx: EngineContext, caseNumbers: CaseNumbers, request: PublishMessageRequest, mode: 'publish' | 'correlate' = 'publish'): Promise<MessagePublished> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   checkTenant(request, tenantId);
   if (!request.name) rejectWith('INVALID_ARGUMENT', 'Expected a message name, but it is empty.');
-  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  checkVariables(request.variables);
   const ttl = mode === 'correlate' ? 0 : Math.max(0, Math.floor(request.timeToLiveMs ?? 0));
   return ctx.transact((uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode), { actor: request.actor ?? null });
 }
@@ -96,7 +95,7 @@ export async function broadcastSignal(ctx: EngineContext, caseNumbers: CaseNumbe
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   checkTenant(request, tenantId);
   if (!request.signalName) rejectWith('INVALID_ARGUMENT', 'Expected a signal name, but it is empty.');
-  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  checkVariables(request.variables);
   return ctx.transact((uow) => broadcastInUnit(uow, ctx, caseNumbers, tenantId, request.signalName, request.variables ?? {}), { actor: request.actor ?? null });
 }
 

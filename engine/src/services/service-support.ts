@@ -13,6 +13,26 @@ export function notFound(what: string, key: string): never {
   return rejectWith('NOT_FOUND', `Expected to find ${what} with key ${key}, but none was found.`);
 }
 
+/**
+ * Variables must be a JSON object that Postgres' jsonb can store: no NUL characters, no non-finite numbers
+ * (JSON.stringify would silently turn them into null), no cycles.
+ */
+export function checkVariables(variables: unknown, required = false): void {
+  if (variables === undefined && !required) return;
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  let text: string;
+  try {
+    text = JSON.stringify(variables, (_key, value) => {
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`Expected finite numbers, but found ${value}.`);
+      if (typeof value === 'bigint') throw new RangeError('Expected JSON numbers, but found a bigint.');
+      return value;
+    });
+  } catch (error) {
+    return rejectWith('INVALID_ARGUMENT', `Expected variables to be JSON, but ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (text.includes('\\u0000')) rejectWith('INVALID_ARGUMENT', 'Expected variables without NUL characters (\\u0000), but found one.');
+}
+
 export function tenantAllowed(scope: TenantScope | undefined, tenantId: string | undefined): boolean {
   if (tenantId === undefined) return false;
   return !scope?.tenantIds || scope.tenantIds.includes(tenantId);

@@ -5,8 +5,7 @@ import { sql } from 'kysely';
 import type { InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { EngineContext } from './engine-context.js';
-import { isPlainObject } from './instance.service.js';
-import { isKey, limitOf, notFound, rejectWith, tenantAllowed, toUserTask } from './service-support.js';
+import { checkVariables, isKey, limitOf, notFound, rejectWith, tenantAllowed, toUserTask } from './service-support.js';
 import type { TenantScope, UserTaskInfo, UserTaskSearch } from './types.js';
 
 export interface AssignUserTaskRequest extends TenantScope {
@@ -34,7 +33,7 @@ export async function assignUserTask(ctx: EngineContext, request: AssignUserTask
 }
 
 export async function completeUserTask(ctx: EngineContext, request: TenantScope & { userTaskKey: string; variables?: Variables; action?: string; actor?: string }): Promise<void> {
-  if (request.variables !== undefined && !isPlainObject(request.variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  checkVariables(request.variables);
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('user_task', request.userTaskKey);

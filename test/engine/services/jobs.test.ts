@@ -46,6 +46,21 @@ describe('job services', () => {
     await engine.completeJob({ jobKey: first[0].jobKey });
   });
 
+  it('should reject variables jsonb cannot store with INVALID_ARGUMENT and leave the job alone', async () => {
+    // given
+    await engine.createInstance({ bpmnProcessId: 'straight' });
+    const [job] = await engine.activateJobs({ type: 'check', worker: 'w1', maxJobsToActivate: 1, timeoutMs: 1000 });
+
+    // when
+    const nul = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: { name: 'a\u0000b' } }));
+    const infinite = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: { fee: Infinity } }));
+    const list = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: [1] as unknown as Record<string, unknown> }));
+
+    // then
+    for (const error of [nul, infinite, list]) expect(error).toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'INVALID_ARGUMENT' } });
+    await engine.completeJob({ jobKey: job.jobKey });
+  });
+
   it('should reject completing a job twice with NOT_FOUND', async () => {
     // given
     await engine.createInstance({ bpmnProcessId: 'straight' });
