@@ -14,6 +14,8 @@ import { broadcastInUnit, publishInUnit } from '../services/message.service.js';
 import { compareKeys } from '../store/unit-of-work.js';
 import { nextTimerStart } from './timer-start.js';
 
+const SCHEDULER_ACTOR = { actor: 'engine:scheduler' };
+
 export interface SchedulerOptions {
   /** time between scans, default 1000 ms */
   readonly intervalMs?: number;
@@ -156,7 +158,7 @@ export class Scheduler {
         else await uow.trx.deleteFrom('timer').where('key', '=', timer.key).execute();
       }
       return instanceTimers.length + startTimers.length;
-    });
+    }, SCHEDULER_ACTOR);
   }
 
   private async deliverOutbox(): Promise<number> {
@@ -175,7 +177,7 @@ export class Scheduler {
       }
       if (events.length > 0) await uow.trx.deleteFrom('event_outbox').where('key', 'in', events.map((event) => event.key)).execute();
       return events.length;
-    });
+    }, SCHEDULER_ACTOR);
   }
 
   private async expireMessages(): Promise<number> {
