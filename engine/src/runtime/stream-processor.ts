@@ -337,6 +337,9 @@ class Session {
     const element = this.elementOfInstance(instance);
     if (instance.elementType === 'MULTI_INSTANCE_BODY') return this.activateMultiInstanceBody(instance, element);
 
+    if (element.standardLoop?.loopMaximum !== undefined && element.standardLoop.loopMaximum < 0) {
+      return this.createIncident({ type: 'EXTRACT_VALUE_ERROR', message: `Expected loopMaximum of '${element.id}' to be at least 0, but was ${element.standardLoop.loopMaximum}.` }, instance, { step: 'ACTIVATE', key: instance.key });
+    }
     if (element.standardLoop?.testBefore && element.standardLoop.loopCondition) {
       const proceed = evaluateCondition(element.standardLoop.loopCondition, visibleVariables(this.state, instance.flowScopeKey!));
       if (!proceed.ok) return this.createIncident(proceed.failure, instance, { step: 'ACTIVATE', key: instance.key });
@@ -814,7 +817,8 @@ class Session {
         return;
       }
     }
-    for (const flow of flows) this.takeFlow(flow, parent);
+    // BPMN token cardinality: an activity with completionQuantity n puts n tokens on each outgoing flow
+    for (const flow of flows) for (let i = 0; i < (element.completionQuantity ?? 1); i++) this.takeFlow(flow, parent);
     if (flows.length === 0) this.checkScopeCompletion(parent);
     this.recheckInclusiveJoins(parent);
   }
@@ -923,7 +927,7 @@ class Session {
   private takeFlow(flow: ExecutableSequenceFlow, scope: ElementInstanceState): void {
     const process = this.processOf(scope);
     const target = process.elements.get(flow.targetId)!;
-    const isJoin = JOIN_TYPES.has(target.type) && target.incoming.length > 1;
+    const isJoin = (JOIN_TYPES.has(target.type) && target.incoming.length > 1) || (target.startQuantity ?? 1) > 1;
     const absorbed = isJoin && !!this.instance(scope.key).awaitingReset?.[target.id]?.includes(flow.id);
     this.append('PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', flow.id, scope.processInstanceKey, flow.id, {
       flowScopeKey: scope.key,
@@ -948,6 +952,14 @@ class Session {
     const taken = this.instance(scope.key).takenFlows ?? {};
     const withToken = gateway.incoming.filter((id) => (taken[id] ?? 0) > 0);
     if (withToken.length === 0) return;
+    if (!JOIN_TYPES.has(gateway.type)) {
+      // an activity with startQuantity n starts once n tokens have arrived, on any of its incoming flows
+      const needed = gateway.startQuantity ?? 1;
+      const consumed: string[] = [];
+      for (const flowId of withToken) for (let i = 0; i < taken[flowId] && consumed.length < needed; i++) consumed.push(flowId);
+      if (consumed.length === needed) this.activate(gateway.id, scope.key, { consumedFlows: consumed });
+      return;
+    }
     const stillReachable = (flowId: string) => {
       const upstream = new Set(gateway.upstreamByIncoming?.[flowId] ?? []);
       return (
