@@ -4,7 +4,7 @@
  * messages and signals exactly as in production.
  */
 import { createEngine, type Engine } from '../../engine/src/index.js';
-import { createFreshDatabase } from '../engine/store/support.js';
+import { createFreshDatabase, dropDatabase } from '../engine/store/support.js';
 import { betsyScriptHook, type BetsyDriver } from './betsy.js';
 
 export async function engineDriver(): Promise<{ driver: BetsyDriver; close: () => Promise<void>; name: string }> {
@@ -64,5 +64,9 @@ export async function engineDriver(): Promise<{ driver: BetsyDriver; close: () =
       return (await engine.searchIncidents({ tenantIds: [tenantId], limit: 1000 })).map((incident) => ({ errorType: incident.errorType, message: incident.errorMessage }));
     },
   };
-  return { driver, close: () => engine.close(), name: 'durable engine on PostgreSQL' };
+  const close = async () => {
+    await engine.close();
+    await dropDatabase(databaseUrl);
+  };
+  return { driver, close, name: 'durable engine on PostgreSQL' };
 }

@@ -106,6 +106,16 @@ export class RuntimeHarness {
     return this.execute(command, root);
   }
 
+  /** Adopts a persisted state (e.g. a golden file written by an older release) as if loaded from the store. */
+  load(state: InstanceState): string {
+    const root = state.rootProcessInstanceKey;
+    this.states.set(root, state);
+    const keys = [state.elementInstances, state.jobs, state.userTasks, state.timers, state.messageSubscriptions, state.signalSubscriptions, state.incidents].flatMap((table) => Object.keys(table));
+    for (const key of keys) this.owners.set(key, root);
+    this.key = Math.max(this.key, ...keys.map(Number));
+    return root;
+  }
+
   state(rootKey: string): InstanceState {
     return this.states.get(rootKey)!;
   }
