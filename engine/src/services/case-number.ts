@@ -33,7 +33,7 @@ export class CaseNumbers {
         await db.insertInto('case_number_sequence').values({ tenant_id: tenantId, year, sequence_name: name }).onConflict((oc) => oc.doNothing()).execute();
       }
     }
-    const result = await sql<{ value: string }>`SELECT nextval(${name}::regclass)::text AS value`.execute(db);
+    const result = await sql<{ value: string }>`SELECT nextval(${sql.lit(name)}::regclass)::text AS value`.execute(db);
     return `${year}-${result.rows[0].value.padStart(6, '0')}`;
   }
 }

@@ -8,7 +8,7 @@
  * a Postgres array literal otherwise).
  */
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect, type ColumnType, type Insertable, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, type ColumnType, type Insertable, type PostgresPool, type PostgresPoolClient, type Selectable } from 'kysely';
 import pg from 'pg';
 import { PGLITE_PARSERS, PGliteDialect } from './pglite-dialect.js';
 
@@ -286,12 +286,64 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // a broken idle connection must not crash the process; the next query gets a fresh one
     pool.on('error', () => {});
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lazyBeginPool(pool) }) }), kind: 'postgres' };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir: options.dataDir, parsers: PGLITE_PARSERS });
   return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), kind: 'pglite' };
+}
+
+type QueryResultLike = { command: string; rowCount: number | null; rows: unknown[] };
+
+/**
+ * "Lazy BEGIN" (what the PostgreSQL JDBC driver does): kysely's `begin` is held back and sent in the same
+ * simple-protocol message as the transaction's first statement when that statement has no parameters.
+ * The engine makes its first statement (locking the root row) parameterless on purpose, so a command costs
+ * three round trips (BEGIN+lock, write, COMMIT) instead of four. An empty transaction sends nothing.
+ */
+function lazyBeginPool(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapper = wrapped.get(client);
+      if (!wrapper) {
+        wrapper = lazyBeginClient(client);
+        wrapped.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
+
+function lazyBeginClient(client: pg.PoolClient): PostgresPoolClient {
+  let pendingBegin = false;
+  const empty = (command: string): QueryResultLike => ({ command, rowCount: null, rows: [] });
+  const query = async (text: string, values?: unknown[]): Promise<QueryResultLike> => {
+    if (text === 'begin') {
+      pendingBegin = true;
+      return empty('BEGIN');
+    }
+    if (pendingBegin) {
+      pendingBegin = false;
+      if (text === 'commit' || text === 'rollback') return empty(text.toUpperCase());
+      if (!values || values.length === 0) {
+        const results = (await client.query(`begin; ${text}`)) as unknown as QueryResultLike | QueryResultLike[];
+        return Array.isArray(results) ? results[results.length - 1] : results;
+      }
+      await client.query('begin');
+    }
+    return (await client.query(text, values)) as unknown as QueryResultLike;
+  };
+  return {
+    query: query as PostgresPoolClient['query'],
+    release: () => {
+      pendingBegin = false;
+      client.release();
+    },
+  };
 }
 
 /** jsonb parameter: always JSON text (see the module comment). */

@@ -100,12 +100,13 @@ export class UnitOfWork {
 
   /** Locks (and loads) root instance rows in key order, so that concurrent multi-root units never deadlock. */
   async lockRoots(rootKeys: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(rootKeys)].filter((key) => !this.roots.has(key)).sort(compareKeys);
+    const wanted = [...new Set(rootKeys)].filter((key) => /^\d{1,19}$/.test(key) && !this.roots.has(key)).sort(compareKeys);
     if (wanted.length === 0) return;
     const rows = await this.trx
       .selectFrom('process_instance')
       .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
-      .where('key', 'in', wanted)
+      // literals, not parameters: the first statement of a transaction then travels with its BEGIN (database.ts)
+      .where('key', 'in', wanted.map((key) => sql.lit(key)))
       .where('state_doc', 'is not', null)
       .orderBy('key')
       .forUpdate()
@@ -121,7 +122,8 @@ export class UnitOfWork {
     const row = await this.trx
       .selectFrom('process_instance')
       .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
-      .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', key))
+      // a literal (validated above), not a parameter: see lockRoots
+      .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', sql.lit(key)))
       .where('state_doc', 'is not', null)
       .forUpdate()
       .executeTakeFirst();
