@@ -196,6 +196,8 @@ export interface UserTaskSearch extends TenantScope {
   readonly candidateGroups?: readonly string[];
   /** tasks offered to this user (as candidate user) */
   readonly candidateUser?: string;
+  /** the clerk's view: tasks assigned to the user, or offered to the user or to one of the groups */
+  readonly visibleTo?: { readonly userId: string; readonly groups?: readonly string[] };
   readonly processInstanceKey?: string;
   readonly bpmnProcessId?: string;
   readonly elementId?: string;

@@ -51,6 +51,16 @@ export async function searchUserTasks(ctx: EngineContext, filter: UserTaskSearch
   if (filter.assigned !== undefined) query = query.where('assignee', filter.assigned ? 'is not' : 'is', null);
   if (filter.candidateGroups?.length) query = query.where(sql<boolean>`candidate_groups && ${sql.val([...filter.candidateGroups])}::text[]`);
   if (filter.candidateUser) query = query.where((eb) => eb(eb.val(filter.candidateUser!), '=', eb.fn.any('candidate_users')));
+  if (filter.visibleTo) {
+    const { userId, groups = [] } = filter.visibleTo;
+    query = query.where((eb) =>
+      eb.or([
+        eb('assignee', '=', userId),
+        eb(eb.val(userId), '=', eb.fn.any('candidate_users')),
+        ...(groups.length ? [sql<boolean>`candidate_groups && ${sql.val([...groups])}::text[]`] : []),
+      ]),
+    );
+  }
   if (filter.processInstanceKey) query = query.where('process_instance_key', '=', isKey(filter.processInstanceKey) ? filter.processInstanceKey : '0');
   if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
   if (filter.elementId) query = query.where('element_id', '=', filter.elementId);

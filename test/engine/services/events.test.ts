@@ -141,11 +141,15 @@ describe('message, timer, user task and instance services', () => {
     await engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'erika', allowOverride: false });
     const conflict = await rejectionOf(engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'max', allowOverride: false }));
     const claimed = await engine.getUserTask(task.userTaskKey);
+    const visible = await engine.searchUserTasks({ processInstanceKey, visibleTo: { userId: 'max', groups: ['sachbearbeitung'] } });
+    const hidden = await engine.searchUserTasks({ processInstanceKey, visibleTo: { userId: 'max', groups: ['bauamt'] } });
     await engine.completeUserTask({ userTaskKey: task.userTaskKey, variables: { approved: true }, actor: 'erika' });
 
     // then
     expect(task).toMatchObject({ name: 'Antrag prüfen', elementId: 'check', assignee: null, candidateGroups: ['sachbearbeitung'], state: 'CREATED' });
     expect(conflict).toMatchObject({ rejection: { type: 'INVALID_STATE' } });
+    expect(visible).toHaveLength(1);
+    expect(hidden).toEqual([]);
     expect(claimed).toMatchObject({ assignee: 'erika', variables: { antrag: 'Hundesteuer' } });
     expect(await engine.searchUserTasks({ processInstanceKey })).toEqual([]);
     expect(await engine.searchUserTasks({ processInstanceKey, state: 'COMPLETED' })).toEqual([expect.objectContaining({ userTaskKey: task.userTaskKey, assignee: 'erika' })]);
