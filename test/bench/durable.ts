@@ -7,19 +7,14 @@ import { createEngine, type Engine } from '../../engine/src/index.js';
 import { createFreshDatabase, dropDatabase } from '../engine/store/support.js';
 import { gateways, straightThrough, waitingUserTask } from './processes.js';
 
-async function commitsOf(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const name = new URL(url).pathname.slice(1);
-    // statistics are collected per backend and flushed lazily; force a fresh snapshot
-    await client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await client.query<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [name]);
-    return Number(rows[0].xact_commit);
-  } finally {
-    await client.end();
-  }
-}
+/** Commits sent by this process's PostgreSQL clients (counted at the driver, so nothing is missed or delayed). */
+let commitsSent = 0;
+const originalQuery = pg.Client.prototype.query;
+(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+  const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+  if (text !== undefined && /^\s*commit\b/i.test(text)) commitsSent++;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+};
 
 async function completedCount(engine: Engine, bpmnProcessId: string): Promise<number> {
   const { rows } = await (engine.db as any).executeQuery({
@@ -48,12 +43,12 @@ export async function durableThroughput(kind: 'straight' | 'gateways', instances
     await engine.start();
     // warm-up (caches, JIT, connections)
     await run(engine, kind, 100, concurrency);
-    const before = await commitsOf(url);
+    const before = commitsSent;
     const started = process.hrtime.bigint();
-    const polls = await run(engine, kind, instances, concurrency, 100);
+    await run(engine, kind, instances, concurrency, 100);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    const commits = (await commitsOf(url)) - before - polls;
+    // polling reads run outside transactions and send no COMMIT
+    const commits = commitsSent - before;
     // straight: start + 3 job completions; gateways: start + (0 or 1 review) + 2 parallel jobs
     const commands = kind === 'straight' ? 4 : 1 + 2 + (instances > 0 ? countHigh(100, instances) / instances : 0);
     return { instances, seconds, perSecond: instances / seconds, commitsPerInstance: commits / instances, commandsPerInstance: commands };
@@ -69,8 +64,7 @@ function countHigh(offset: number, instances: number): number {
   return high;
 }
 
-/** Returns the number of polling queries made (each one is a commit to subtract). */
-async function run(engine: Engine, kind: string, instances: number, concurrency: number, offset = 0): Promise<number> {
+async function run(engine: Engine, kind: string, instances: number, concurrency: number, offset = 0): Promise<void> {
   const target = (await completedCount(engine, kind)) + instances;
   let next = 0;
   const starter = async () => {
@@ -80,11 +74,40 @@ async function run(engine: Engine, kind: string, instances: number, concurrency:
     }
   };
   await Promise.all(Array.from({ length: concurrency }, starter));
-  let polls = 0;
   for (;;) {
-    polls++;
-    if ((await completedCount(engine, kind)) >= target) return polls;
+    if ((await completedCount(engine, kind)) >= target) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The machine's raw commit capacity in the same run: small synchronous-commit transactions from `clients` connections. */
+export async function rawCommitRate(clients = 8, seconds = 3): Promise<number> {
+  const url = await createFreshDatabase('bench_commits');
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS counter (id int PRIMARY KEY, n bigint NOT NULL)');
+    await pool.query('INSERT INTO counter SELECT g, 0 FROM generate_series(1, 64) g ON CONFLICT DO NOTHING');
+    let commits = 0;
+    const until = Date.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        const connection = await pool.connect();
+        try {
+          while (Date.now() < until) {
+            await connection.query('BEGIN');
+            await connection.query('UPDATE counter SET n = n + 1 WHERE id = $1', [(client * 7 + commits) % 64 + 1]);
+            await connection.query('COMMIT');
+            commits++;
+          }
+        } finally {
+          connection.release();
+        }
+      }),
+    );
+    return commits / seconds;
+  } finally {
+    await pool.end();
+    await dropDatabase(url);
   }
 }
 

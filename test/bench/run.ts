@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { durableThroughput, rssWithWaitingInstances } from './durable.js';
+import { durableThroughput, rawCommitRate, rssWithWaitingInstances } from './durable.js';
 import { bpmnEngine, ourRuntime } from './in-memory.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,12 +33,16 @@ async function main(): Promise<void> {
   }
   report.inMemory = inMemory;
 
-  console.log(`\nDurable on PostgreSQL (synchronous commit), ${durableInstances} instances, ${concurrency} starters, in-process worker`);
+  const commitRate = await rawCommitRate();
+  report.rawCommitsPerSecond = commitRate;
+  console.log(`\nPostgreSQL raw capacity in this run: ${fmt(commitRate)} small commits/s (8 clients, BEGIN; UPDATE; COMMIT)`);
+  console.log(`Durable on PostgreSQL (synchronous commit), ${durableInstances} instances, ${concurrency} starters, in-process worker`);
   const durable: Record<string, unknown> = {};
   for (const kind of ['straight', 'gateways'] as const) {
     const result = await durableThroughput(kind, durableInstances, concurrency);
     durable[kind] = result;
-    console.log(`  ${kind.padEnd(9)} ${fmt(result.perSecond).padStart(6)} completed inst/s   ${fmt(result.commitsPerInstance, 2)} commits/instance for ${fmt(result.commandsPerInstance, 2)} commands/instance`);
+    const share = (result.perSecond * result.commitsPerInstance) / commitRate;
+    console.log(`  ${kind.padEnd(9)} ${fmt(result.perSecond).padStart(6)} completed inst/s   ${fmt(result.commitsPerInstance, 2)} commits/instance for ${fmt(result.commandsPerInstance, 2)} commands/instance   ${fmt(100 * share, 0)} % of raw commit capacity`);
   }
   report.durable = durable;
 
