@@ -60,7 +60,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('element_id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('start_event_subscription_pk', ['process_definition_key', 'element_id'])
     .execute();
-  await db.schema.createIndex('start_event_subscription_name').on('start_event_subscription').columns(['tenant_id', 'event_kind', 'event_name']).execute();
+  await db.schema
+    .createIndex('start_event_subscription_name')
+    .on('start_event_subscription')
+    .columns(['tenant_id', 'event_kind', 'event_name'])
+    .execute();
 
   await db.schema
     .createTable('process_instance')
@@ -84,8 +88,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_hash', 'text')
     .execute();
   await db.schema.createIndex('process_instance_root').on('process_instance').column('root_key').execute();
-  await db.schema.createIndex('process_instance_search').on('process_instance').columns(['tenant_id', 'bpmn_process_id', 'state']).execute();
-  await db.schema.createIndex('process_instance_business_key').on('process_instance').columns(['tenant_id', 'business_key']).execute();
+  await db.schema
+    .createIndex('process_instance_search')
+    .on('process_instance')
+    .columns(['tenant_id', 'bpmn_process_id', 'state'])
+    .execute();
+  await db.schema
+    .createIndex('process_instance_business_key')
+    .on('process_instance')
+    .columns(['tenant_id', 'business_key'])
+    .execute();
 
   // the job outbox: the in-process runner and the BullMQ dispatcher read it
   await db.schema
@@ -107,7 +119,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_message', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('job_activatable').on('job').columns(['type', 'created_at']).where(sql.ref('retries'), '>', 0).execute();
+  await db.schema
+    .createIndex('job_activatable')
+    .on('job')
+    .columns(['type', 'created_at'])
+    .where(sql.ref('retries'), '>', 0)
+    .execute();
   await db.schema.createIndex('job_root').on('job').column('root_key').execute();
 
   // root_key null: a timer start event of process_definition_key
@@ -139,7 +156,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('correlation_key', 'text', (c) => c.notNull())
     .addColumn('interrupting', 'boolean', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('message_subscription_name').on('message_subscription').columns(['tenant_id', 'message_name', 'correlation_key']).execute();
+  await db.schema
+    .createIndex('message_subscription_name')
+    .on('message_subscription')
+    .columns(['tenant_id', 'message_name', 'correlation_key'])
+    .execute();
 
   // buffered (published, not yet expired) messages
   await db.schema
@@ -155,7 +176,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('message_name').on('message').columns(['tenant_id', 'name', 'correlation_key']).execute();
   await db.schema.createIndex('message_expiry').on('message').column('expires_at').execute();
-  await db.schema.createIndex('message_id_unique').unique().on('message').columns(['tenant_id', 'name', 'message_id']).where(sql.ref('message_id'), 'is not', null).execute();
+  await db.schema
+    .createIndex('message_id_unique')
+    .unique()
+    .on('message')
+    .columns(['tenant_id', 'name', 'message_id'])
+    .where(sql.ref('message_id'), 'is not', null)
+    .execute();
 
   // a buffered message correlates at most once per process instance (target 'pi:<key>') and per process ('process:<id>')
   await db.schema
@@ -176,7 +203,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('element_id', 'text', (c) => c.notNull())
     .addColumn('signal_name', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('signal_subscription_name').on('signal_subscription').columns(['tenant_id', 'signal_name']).execute();
+  await db.schema
+    .createIndex('signal_subscription_name')
+    .on('signal_subscription')
+    .columns(['tenant_id', 'signal_name'])
+    .execute();
 
   await db.schema
     .createTable('user_task')

@@ -6,11 +6,23 @@
  * 'COMMAND_REJECTED', `rejection.type` NOT_FOUND / INVALID_STATE / INVALID_ARGUMENT / ALREADY_EXISTS),
  * a refused deployment throws DeploymentRejectedError with the problems.
  */
-import { JobRunner, type JobHandler, type JobRunnerOptions, type JobSubscription, type SubscribeOptions } from './jobs/job-runner.js';
+import {
+  JobRunner,
+  type JobHandler,
+  type JobRunnerOptions,
+  type JobSubscription,
+  type SubscribeOptions,
+} from './jobs/job-runner.js';
 import type { ScriptHook, Variables } from './runtime/types.js';
 import { Scheduler, type TickResult } from './scheduler/scheduler.js';
 import { CaseNumbers } from './services/case-number.js';
-import { deploy, getForm, getProcessDefinition, searchProcessDefinitions, type DeployRequest } from './services/deployment.service.js';
+import {
+  deploy,
+  getForm,
+  getProcessDefinition,
+  searchProcessDefinitions,
+  type DeployRequest,
+} from './services/deployment.service.js';
 import { EngineContext, type EngineLogger } from './services/engine-context.js';
 import {
   cancelInstance,
@@ -26,7 +38,13 @@ import {
 import { activateJobs, completeJob, failJob, throwError, updateJobRetries } from './services/job.service.js';
 import { broadcastSignal, publishMessage } from './services/message.service.js';
 import type * as T from './services/types.js';
-import { assignUserTask, completeUserTask, getUserTask, searchUserTasks, type AssignUserTaskRequest } from './services/user-task.service.js';
+import {
+  assignUserTask,
+  completeUserTask,
+  getUserTask,
+  searchUserTasks,
+  type AssignUserTaskRequest,
+} from './services/user-task.service.js';
 import { createDatabase, type Db } from './store/database.js';
 import { DefinitionCache } from './store/definition-cache.js';
 import { KeyAllocator } from './store/key-allocator.js';
@@ -40,7 +58,13 @@ export { bpmnError, UnrecoverableJobError } from './jobs/job-runner.js';
 export type { TickResult } from './scheduler/scheduler.js';
 export type { EngineLogger } from './services/engine-context.js';
 export type { ScriptHook, Variables } from './runtime/types.js';
-export { CommandRejectedError, DeploymentRejectedError, errorCode, type ModelProblem, type Rejection } from './errors.js';
+export {
+  CommandRejectedError,
+  DeploymentRejectedError,
+  errorCode,
+  type ModelProblem,
+  type Rejection,
+} from './errors.js';
 
 export interface EngineOptions {
   /** postgres://…; unset = embedded PGlite under `dataDir` */
@@ -89,13 +113,30 @@ export interface Engine {
   readonly scheduler: EngineScheduler;
 
   deploy(request: DeployRequest): Promise<T.Deployment>;
-  getProcessDefinition(processDefinitionKey: string, scope?: T.TenantScope): Promise<(T.ProcessDefinitionInfo & { bpmnXml: string }) | undefined>;
-  searchProcessDefinitions(filter?: T.TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number }): Promise<T.ProcessDefinitionInfo[]>;
-  getForm(request: T.TenantScope & { tenantId?: string; formId?: string; formKey?: string }): Promise<{ formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined>;
+  getProcessDefinition(
+    processDefinitionKey: string,
+    scope?: T.TenantScope,
+  ): Promise<(T.ProcessDefinitionInfo & { bpmnXml: string }) | undefined>;
+  searchProcessDefinitions(
+    filter?: T.TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number },
+  ): Promise<T.ProcessDefinitionInfo[]>;
+  getForm(
+    request: T.TenantScope & { tenantId?: string; formId?: string; formKey?: string },
+  ): Promise<
+    { formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined
+  >;
 
   createInstance(request: T.CreateInstanceRequest): Promise<T.CreatedInstance>;
   cancelInstance(request: T.TenantScope & { processInstanceKey: string; actor?: string }): Promise<void>;
-  setVariables(request: T.TenantScope & { processInstanceKey: string; scopeKey?: string; variables: Variables; local?: boolean; actor?: string }): Promise<void>;
+  setVariables(
+    request: T.TenantScope & {
+      processInstanceKey: string;
+      scopeKey?: string;
+      variables: Variables;
+      local?: boolean;
+      actor?: string;
+    },
+  ): Promise<void>;
   getInstance(processInstanceKey: string, scope?: T.TenantScope): Promise<T.ProcessInstanceDetails | undefined>;
   searchInstances(filter?: T.InstanceSearch): Promise<T.ProcessInstanceSummary[]>;
   getHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryEntryInfo[]>;
@@ -104,13 +145,26 @@ export interface Engine {
   activateJobs(request: T.ActivateJobsRequest): Promise<T.JobInfo[]>;
   completeJob(request: T.TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void>;
   failJob(request: T.FailJobRequest): Promise<void>;
-  throwError(request: T.TenantScope & { jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables; actor?: string }): Promise<void>;
+  throwError(
+    request: T.TenantScope & {
+      jobKey: string;
+      errorCode: string;
+      errorMessage?: string;
+      variables?: Variables;
+      actor?: string;
+    },
+  ): Promise<void>;
   updateJobRetries(request: T.TenantScope & { jobKey: string; retries: number; actor?: string }): Promise<void>;
 
   assignUserTask(request: AssignUserTaskRequest): Promise<void>;
-  completeUserTask(request: T.TenantScope & { userTaskKey: string; variables?: Variables; action?: string; actor?: string }): Promise<void>;
+  completeUserTask(
+    request: T.TenantScope & { userTaskKey: string; variables?: Variables; action?: string; actor?: string },
+  ): Promise<void>;
   searchUserTasks(filter?: T.UserTaskSearch): Promise<T.UserTaskInfo[]>;
-  getUserTask(userTaskKey: string, scope?: T.TenantScope): Promise<(T.UserTaskInfo & { variables: Variables }) | undefined>;
+  getUserTask(
+    userTaskKey: string,
+    scope?: T.TenantScope,
+  ): Promise<(T.UserTaskInfo & { variables: Variables }) | undefined>;
 
   /** Publishes (and with a TTL buffers) a message; a duplicate messageId while buffered → ALREADY_EXISTS. */
   publishMessage(request: T.PublishMessageRequest): Promise<T.MessagePublished>;
@@ -134,10 +188,26 @@ const consoleLogger: EngineLogger = {
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const clock = options.clock ?? Date.now;
-  const { db, kind } = await createDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir ?? './data', poolSize: options.poolSize });
+  const { db, kind } = await createDatabase({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir ?? './data',
+    poolSize: options.poolSize,
+  });
   if (options.migrate !== false) await migrateToLatest(db);
-  const definitions = new DefinitionCache({ acceptScriptBodies: !!options.scriptHook, latestTtlMs: options.definitionCacheTtlMs, clock });
-  const ctx = new EngineContext(db, new KeyAllocator(), definitions, clock, options.stepLimit ?? 10_000, options.logger ?? consoleLogger, options.scriptHook);
+  const definitions = new DefinitionCache({
+    acceptScriptBodies: !!options.scriptHook,
+    latestTtlMs: options.definitionCacheTtlMs,
+    clock,
+  });
+  const ctx = new EngineContext(
+    db,
+    new KeyAllocator(),
+    definitions,
+    clock,
+    options.stepLimit ?? 10_000,
+    options.logger ?? consoleLogger,
+    options.scriptHook,
+  );
   const caseNumbers = new CaseNumbers();
   const scheduler = new Scheduler(ctx, caseNumbers, { intervalMs: options.schedulerIntervalMs });
   const runner = new JobRunner(ctx, options.jobs);

@@ -26,7 +26,12 @@ export interface BpmnErrorOutcome {
 }
 
 export function bpmnError(code: string, message?: string, variables?: Variables): BpmnErrorOutcome {
-  return { [BPMN_ERROR]: true, errorCode: code, ...(message !== undefined ? { errorMessage: message } : {}), ...(variables ? { variables } : {}) };
+  return {
+    [BPMN_ERROR]: true,
+    errorCode: code,
+    ...(message !== undefined ? { errorMessage: message } : {}),
+    ...(variables ? { variables } : {}),
+  };
 }
 
 /** A permanent technical failure: thrown by a handler, it fails the job with no retries left (an incident). */
@@ -35,7 +40,9 @@ export class UnrecoverableJobError extends Error {
 }
 
 /** Resolves with the variables to complete with (or nothing), returns bpmnError(...), or throws to fail. */
-export type JobHandler = (job: JobInfo) => Promise<Variables | void | BpmnErrorOutcome> | Variables | void | BpmnErrorOutcome;
+export type JobHandler = (
+  job: JobInfo,
+) => Promise<Variables | void | BpmnErrorOutcome> | Variables | void | BpmnErrorOutcome;
 
 export interface SubscribeOptions {
   /** handlers of this type running at once; default 32 */
@@ -98,7 +105,8 @@ export class JobRunner {
   }
 
   subscribe(type: string, handler: JobHandler, options: SubscribeOptions = {}): JobSubscription {
-    if (this.subscriptions.has(type)) throw new Error(`Expected one subscription per job type, but '${type}' already has one.`);
+    if (this.subscriptions.has(type))
+      throw new Error(`Expected one subscription per job type, but '${type}' already has one.`);
     const subscription: Subscription = {
       type,
       handler,
@@ -142,7 +150,10 @@ export class JobRunner {
     for (const subscription of this.subscriptions.values()) subscription.queue.length = 0;
     await this.polling?.catch(() => undefined);
     if (this.inFlight.size === 0) return;
-    await Promise.race([new Promise<void>((resolve) => this.idle.add(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref?.())]);
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.add(resolve)),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref?.()),
+    ]);
   }
 
   /** Resolves when no handler runs and nothing is queued (tests, benchmarks). */
@@ -203,19 +214,34 @@ export class JobRunner {
         const message = error instanceof Error ? error.message : String(error);
         const unrecoverable = errorCode(error) === 'UNRECOVERABLE_JOB';
         const retries = unrecoverable ? 0 : Math.max(0, job.retries - 1);
-        await failJob(this.ctx, { jobKey: job.jobKey, retries, errorMessage: message, ...(retries > 0 ? { retryBackOffMs: subscription.retryBackOffMs(job) } : {}), actor });
+        await failJob(this.ctx, {
+          jobKey: job.jobKey,
+          retries,
+          errorMessage: message,
+          ...(retries > 0 ? { retryBackOffMs: subscription.retryBackOffMs(job) } : {}),
+          actor,
+        });
         return;
       }
       if (outcome && typeof outcome === 'object' && (outcome as BpmnErrorOutcome)[BPMN_ERROR]) {
         const error = outcome as BpmnErrorOutcome;
-        await throwError(this.ctx, { jobKey: job.jobKey, errorCode: error.errorCode, ...(error.errorMessage !== undefined ? { errorMessage: error.errorMessage } : {}), ...(error.variables ? { variables: error.variables } : {}), actor });
+        await throwError(this.ctx, {
+          jobKey: job.jobKey,
+          errorCode: error.errorCode,
+          ...(error.errorMessage !== undefined ? { errorMessage: error.errorMessage } : {}),
+          ...(error.variables ? { variables: error.variables } : {}),
+          actor,
+        });
         return;
       }
       await completeJob(this.ctx, { jobKey: job.jobKey, variables: (outcome as Variables | undefined) ?? {}, actor });
     } catch (error) {
       // a job completed elsewhere, canceled meanwhile or of an instance that ended: nothing to do
       if (errorCode(error) === 'COMMAND_REJECTED') return;
-      this.ctx.logger.error({ err: error, jobKey: job.jobKey, type: job.type }, 'Expected to report the job outcome, but it failed.');
+      this.ctx.logger.error(
+        { err: error, jobKey: job.jobKey, type: job.type },
+        'Expected to report the job outcome, but it failed.',
+      );
     }
   }
 
@@ -229,7 +255,12 @@ export class JobRunner {
         try {
           const jobs = await activateJobs(
             this.ctx,
-            { type: subscription.type, worker: this.workerName, maxJobsToActivate: capacity, timeoutMs: subscription.timeoutMs },
+            {
+              type: subscription.type,
+              worker: this.workerName,
+              maxJobsToActivate: capacity,
+              timeoutMs: subscription.timeoutMs,
+            },
             { minAgeMs: this.options.graceMs ?? 10_000, excludeKeys: [...this.inFlight].slice(0, 5_000) },
           );
           for (const job of jobs) {
@@ -239,7 +270,10 @@ export class JobRunner {
           }
           this.pump(subscription);
         } catch (error) {
-          this.ctx.logger.error({ err: error, type: subscription.type }, 'Expected the job recovery poll to succeed, but it failed.');
+          this.ctx.logger.error(
+            { err: error, type: subscription.type },
+            'Expected the job recovery poll to succeed, but it failed.',
+          );
         }
       }
     })().finally(() => {

@@ -82,7 +82,9 @@ export class Scheduler {
       this.timer = undefined;
       this.nextTickAt = Infinity;
       void this.tick()
-        .catch((error) => this.ctx.logger.error({ err: error }, 'Expected the scheduler tick to succeed, but it failed.'))
+        .catch((error) =>
+          this.ctx.logger.error({ err: error }, 'Expected the scheduler tick to succeed, but it failed.'),
+        )
         .finally(() => {
           if (this.started) this.schedule(this.again ? 0 : this.intervalMs);
         });
@@ -119,7 +121,16 @@ export class Scheduler {
       const instanceTimers = await uow.trx
         .selectFrom('timer')
         .innerJoin('process_instance as root', 'root.key', 'timer.root_key')
-        .select(['timer.key as timer_key', 'root.key', 'root.tenant_id', 'root.business_key', 'root.state_doc', 'root.doc_version', 'root.history_seq', 'root.last_hash'])
+        .select([
+          'timer.key as timer_key',
+          'root.key',
+          'root.tenant_id',
+          'root.business_key',
+          'root.state_doc',
+          'root.doc_version',
+          'root.history_seq',
+          'root.last_hash',
+        ])
         .where('timer.due_at', '<=', due)
         .orderBy('timer.due_at')
         .limit(this.batchSize)
@@ -128,14 +139,21 @@ export class Scheduler {
         .execute();
       uow.adoptLockedRoots(instanceTimers);
       for (const timer of [...instanceTimers].sort((a, b) => compareKeys(a.key, b.key))) {
-        const result = await uow.execute(timer.key, { type: 'TRIGGER_TIMER', timerKey: timer.timer_key }, { tolerateRejection: true });
+        const result = await uow.execute(
+          timer.key,
+          { type: 'TRIGGER_TIMER', timerKey: timer.timer_key },
+          { tolerateRejection: true },
+        );
         if (result.rejection) {
           const state = uow.state(timer.key);
           if (result.rejection.type === 'NOT_FOUND' || state?.ended || !state?.timers[timer.timer_key]) {
             // the instance no longer waits for it (ended, or the state moved on): the row is an orphan
             await uow.trx.deleteFrom('timer').where('key', '=', timer.timer_key).execute();
           } else {
-            this.ctx.logger.warn({ timerKey: timer.timer_key, rejection: result.rejection }, 'Expected the due timer to fire, but it was rejected; it is retried on the next scan.');
+            this.ctx.logger.warn(
+              { timerKey: timer.timer_key, rejection: result.rejection },
+              'Expected the due timer to fire, but it was rejected; it is retried on the next scan.',
+            );
           }
         }
       }
@@ -151,10 +169,30 @@ export class Scheduler {
         .execute();
       for (const timer of startTimers) {
         const businessKey = await this.caseNumbers.next(uow.trx, timer.tenant_id, uow.now);
-        const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: timer.process_definition_key!, startElementId: timer.element_id }, { businessKey, tolerateRejection: true });
-        if (result.rejection) this.ctx.logger.warn({ timerKey: timer.key, rejection: result.rejection }, 'Expected the timer start event to start an instance, but it was rejected.');
-        const next = nextTimerStart({ dueDate: timer.due_at.getTime(), repetitions: timer.repetitions, interval: timer.interval }, uow.now);
-        if (next) await uow.trx.updateTable('timer').set({ due_at: new Date(next.dueDate), repetitions: next.repetitions }).where('key', '=', timer.key).execute();
+        const result = await uow.execute(
+          undefined,
+          {
+            type: 'CREATE_INSTANCE',
+            processDefinitionKey: timer.process_definition_key!,
+            startElementId: timer.element_id,
+          },
+          { businessKey, tolerateRejection: true },
+        );
+        if (result.rejection)
+          this.ctx.logger.warn(
+            { timerKey: timer.key, rejection: result.rejection },
+            'Expected the timer start event to start an instance, but it was rejected.',
+          );
+        const next = nextTimerStart(
+          { dueDate: timer.due_at.getTime(), repetitions: timer.repetitions, interval: timer.interval },
+          uow.now,
+        );
+        if (next)
+          await uow.trx
+            .updateTable('timer')
+            .set({ due_at: new Date(next.dueDate), repetitions: next.repetitions })
+            .where('key', '=', timer.key)
+            .execute();
         else await uow.trx.deleteFrom('timer').where('key', '=', timer.key).execute();
       }
       return instanceTimers.length + startTimers.length;
@@ -163,25 +201,59 @@ export class Scheduler {
 
   private async deliverOutbox(): Promise<number> {
     return this.ctx.transact(async (uow) => {
-      const events = await uow.trx.selectFrom('event_outbox').selectAll().orderBy('key').limit(this.batchSize).forUpdate().skipLocked().execute();
+      const events = await uow.trx
+        .selectFrom('event_outbox')
+        .selectAll()
+        .orderBy('key')
+        .limit(this.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
       for (const event of events) {
         try {
-          if (event.event_kind === 'SIGNAL') await broadcastInUnit(uow, this.ctx, this.caseNumbers, event.tenant_id, event.name, event.variables);
+          if (event.event_kind === 'SIGNAL')
+            await broadcastInUnit(uow, this.ctx, this.caseNumbers, event.tenant_id, event.name, event.variables);
           else {
-            await publishInUnit(uow, this.ctx, this.caseNumbers, { tenantId: event.tenant_id, name: event.name, correlationKey: event.correlation_key ?? '', variables: event.variables, timeToLiveMs: 0 }, 'publish');
+            await publishInUnit(
+              uow,
+              this.ctx,
+              this.caseNumbers,
+              {
+                tenantId: event.tenant_id,
+                name: event.name,
+                correlationKey: event.correlation_key ?? '',
+                variables: event.variables,
+                timeToLiveMs: 0,
+              },
+              'publish',
+            );
           }
         } catch (error) {
           if (errorCode(error) !== 'COMMAND_REJECTED') throw error;
-          this.ctx.logger.warn({ eventKey: event.key, err: error }, 'Expected the thrown event to be delivered, but it was rejected.');
+          this.ctx.logger.warn(
+            { eventKey: event.key, err: error },
+            'Expected the thrown event to be delivered, but it was rejected.',
+          );
         }
       }
-      if (events.length > 0) await uow.trx.deleteFrom('event_outbox').where('key', 'in', events.map((event) => event.key)).execute();
+      if (events.length > 0)
+        await uow.trx
+          .deleteFrom('event_outbox')
+          .where(
+            'key',
+            'in',
+            events.map((event) => event.key),
+          )
+          .execute();
       return events.length;
     }, SCHEDULER_ACTOR);
   }
 
   private async expireMessages(): Promise<number> {
-    const result = await this.ctx.db.deleteFrom('message').where('expires_at', '<=', new Date(this.ctx.clock())).executeTakeFirst();
+    const result = await this.ctx.db
+      .deleteFrom('message')
+      .where('expires_at', '<=', new Date(this.ctx.clock()))
+      .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }
 }

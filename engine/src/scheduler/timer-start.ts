@@ -23,16 +23,30 @@ export function evaluateStatic(expression: Expression): Result<unknown> {
 
 export function firstTimerStart(element: ExecutableElement, now: number): Result<TimerSchedule> {
   const definition = element.eventDefinition;
-  if (definition?.kind !== 'timer') return { ok: false, failure: { type: 'UNKNOWN', message: `Expected '${element.id}' to be a timer start event, but it is not.` } };
+  if (definition?.kind !== 'timer')
+    return {
+      ok: false,
+      failure: { type: 'UNKNOWN', message: `Expected '${element.id}' to be a timer start event, but it is not.` },
+    };
   const value = evaluateStatic(definition.timer.expression);
   if (!value.ok) return value;
   const resolved = resolveTimer(definition.timer.kind, value.value, now);
   if (!resolved.ok) return resolved;
-  return { ok: true, value: { dueDate: resolved.value.dueDate, repetitions: resolved.value.repetitions, ...(resolved.value.interval !== undefined ? { interval: resolved.value.interval } : {}) } };
+  return {
+    ok: true,
+    value: {
+      dueDate: resolved.value.dueDate,
+      repetitions: resolved.value.repetitions,
+      ...(resolved.value.interval !== undefined ? { interval: resolved.value.interval } : {}),
+    },
+  };
 }
 
 /** The next due date of a fired cycle after `now`, or undefined when it is used up. */
-export function nextTimerStart(timer: { dueDate: number; repetitions: number; interval: string | null }, now: number): TimerSchedule | undefined {
+export function nextTimerStart(
+  timer: { dueDate: number; repetitions: number; interval: string | null },
+  now: number,
+): TimerSchedule | undefined {
   if (!timer.interval || timer.repetitions === 0) return undefined;
   let next = nextCycle(timer.interval, timer.repetitions, timer.dueDate);
   for (let guard = 0; next && next.dueDate <= now && guard < 100_000; guard++) {

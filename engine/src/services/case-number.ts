@@ -30,7 +30,11 @@ export class CaseNumbers {
       if (found.rows[0].present) this.known.add(name);
       else {
         await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(name)}`.execute(db);
-        await db.insertInto('case_number_sequence').values({ tenant_id: tenantId, year, sequence_name: name }).onConflict((oc) => oc.doNothing()).execute();
+        await db
+          .insertInto('case_number_sequence')
+          .values({ tenant_id: tenantId, year, sequence_name: name })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       }
     }
     const result = await sql<{ value: string }>`SELECT nextval(${sql.lit(name)}::regclass)::text AS value`.execute(db);

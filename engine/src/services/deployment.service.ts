@@ -14,7 +14,14 @@ import { json } from '../store/database.js';
 import { insertChunked } from '../store/projection.js';
 import type { EngineContext } from './engine-context.js';
 import { checkTenant } from './service-support.js';
-import type { DeployedForm, DeployedProcess, Deployment, DeploymentResource, ProcessDefinitionInfo, TenantScope } from './types.js';
+import type {
+  DeployedForm,
+  DeployedProcess,
+  Deployment,
+  DeploymentResource,
+  ProcessDefinitionInfo,
+  TenantScope,
+} from './types.js';
 
 export interface DeployRequest extends TenantScope {
   readonly tenantId?: string;
@@ -48,45 +55,79 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
   const forms: CompiledForm[] = [];
   const calls: { elementId: string; processId: string; resource: string }[] = [];
 
-  if (request.resources.length === 0) problems.push({ elementId: null, message: 'Expected at least one resource, but the deployment is empty.' });
+  if (request.resources.length === 0)
+    problems.push({ elementId: null, message: 'Expected at least one resource, but the deployment is empty.' });
   for (const resource of request.resources) {
     const text = typeof resource.content === 'string' ? resource.content : resource.content.toString('utf8');
     if (BPMN_RESOURCE.test(resource.name)) {
-      const compiled = await compileBpmn(resource.content, { resourceName: resource.name, acceptScriptBodies: !!ctx.scriptHook });
+      const compiled = await compileBpmn(resource.content, {
+        resourceName: resource.name,
+        acceptScriptBodies: !!ctx.scriptHook,
+      });
       if (!compiled.ok) {
-        problems.push(...compiled.problems.map((problem) => ({ ...problem, resource: problem.resource ?? resource.name })));
+        problems.push(
+          ...compiled.problems.map((problem) => ({ ...problem, resource: problem.resource ?? resource.name })),
+        );
         continue;
       }
       const checksum = checksumOf(resource.content);
-      for (const process of compiled.resource.processes) processes.push({ process, resourceName: resource.name, xml: text, checksum });
+      for (const process of compiled.resource.processes)
+        processes.push({ process, resourceName: resource.name, xml: text, checksum });
       for (const call of compiled.resource.staticCalledProcessIds) calls.push({ ...call, resource: resource.name });
     } else if (FORM_RESOURCE.test(resource.name)) {
       let schema: unknown;
       try {
         schema = JSON.parse(text);
       } catch (error) {
-        problems.push({ elementId: null, resource: resource.name, message: `Expected the form to be JSON, but parsing failed: ${error instanceof Error ? error.message : String(error)}` });
+        problems.push({
+          elementId: null,
+          resource: resource.name,
+          message: `Expected the form to be JSON, but parsing failed: ${error instanceof Error ? error.message : String(error)}`,
+        });
         continue;
       }
       const formId = (schema as { id?: unknown } | null)?.id;
       if (typeof formId !== 'string' || formId === '') {
-        problems.push({ elementId: null, resource: resource.name, message: 'Expected the form to have a string `id`, but it has none.' });
+        problems.push({
+          elementId: null,
+          resource: resource.name,
+          message: 'Expected the form to have a string `id`, but it has none.',
+        });
         continue;
       }
-      forms.push({ formId, resourceName: resource.name, schema: schema as Record<string, unknown>, checksum: checksumOf(canonicalText(schema)) });
+      forms.push({
+        formId,
+        resourceName: resource.name,
+        schema: schema as Record<string, unknown>,
+        checksum: checksumOf(canonicalText(schema)),
+      });
     } else {
-      problems.push({ elementId: null, resource: resource.name, message: `Expected a .bpmn or .form resource, but got '${resource.name}'.` });
+      problems.push({
+        elementId: null,
+        resource: resource.name,
+        message: `Expected a .bpmn or .form resource, but got '${resource.name}'.`,
+      });
     }
   }
   const seen = new Map<string, string>();
   for (const { process, resourceName } of processes) {
     const other = seen.get(process.bpmnProcessId);
-    if (other) problems.push({ elementId: process.bpmnProcessId, resource: resourceName, message: `Expected process ids to be unique in a deployment, but '${process.bpmnProcessId}' is also in '${other}'.` });
+    if (other)
+      problems.push({
+        elementId: process.bpmnProcessId,
+        resource: resourceName,
+        message: `Expected process ids to be unique in a deployment, but '${process.bpmnProcessId}' is also in '${other}'.`,
+      });
     seen.set(process.bpmnProcessId, resourceName);
   }
   const formIds = new Set<string>();
   for (const form of forms) {
-    if (formIds.has(form.formId)) problems.push({ elementId: null, resource: form.resourceName, message: `Expected form ids to be unique in a deployment, but '${form.formId}' appears twice.` });
+    if (formIds.has(form.formId))
+      problems.push({
+        elementId: null,
+        resource: form.resourceName,
+        message: `Expected form ids to be unique in a deployment, but '${form.formId}' appears twice.`,
+      });
     formIds.add(form.formId);
   }
   const unresolved = calls.filter((call) => !seen.has(call.processId));
@@ -101,7 +142,11 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
     const known = new Set(stored.map((row) => row.bpmn_process_id));
     for (const call of unresolved) {
       if (!known.has(call.processId)) {
-        problems.push({ elementId: call.elementId, resource: call.resource, message: `Expected the called process '${call.processId}' to be deployed or part of this deployment, but it is neither.` });
+        problems.push({
+          elementId: call.elementId,
+          resource: call.resource,
+          message: `Expected the called process '${call.processId}' to be deployed or part of this deployment, but it is neither.`,
+        });
       }
     }
   }
@@ -117,7 +162,14 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
     const deploymentKey = ctx.keys.next();
     await trx
       .insertInto('deployment')
-      .values({ key: deploymentKey, tenant_id: tenantId, resources: json(request.resources.map((r) => ({ name: r.name, kind: FORM_RESOURCE.test(r.name) ? 'form' : 'bpmn' }))), created_at: at })
+      .values({
+        key: deploymentKey,
+        tenant_id: tenantId,
+        resources: json(
+          request.resources.map((r) => ({ name: r.name, kind: FORM_RESOURCE.test(r.name) ? 'form' : 'bpmn' })),
+        ),
+        created_at: at,
+      })
       .execute();
 
     const deployed: DeployedProcess[] = [];
@@ -132,13 +184,27 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
         .limit(1)
         .executeTakeFirst();
       if (latest && latest.checksum === compiled.checksum) {
-        deployed.push({ processDefinitionKey: latest.key, bpmnProcessId: compiled.process.bpmnProcessId, version: latest.version, resourceName: compiled.resourceName, tenantId, isNew: false });
+        deployed.push({
+          processDefinitionKey: latest.key,
+          bpmnProcessId: compiled.process.bpmnProcessId,
+          version: latest.version,
+          resourceName: compiled.resourceName,
+          tenantId,
+          isNew: false,
+        });
         continue;
       }
       const key = ctx.keys.next();
       const version = (latest?.version ?? 0) + 1;
       fresh.push({ compiled, key, version });
-      deployed.push({ processDefinitionKey: key, bpmnProcessId: compiled.process.bpmnProcessId, version, resourceName: compiled.resourceName, tenantId, isNew: true });
+      deployed.push({
+        processDefinitionKey: key,
+        bpmnProcessId: compiled.process.bpmnProcessId,
+        version,
+        resourceName: compiled.resourceName,
+        tenantId,
+        isNew: true,
+      });
     }
     await insertChunked(
       trx,
@@ -160,18 +226,49 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
 
     const deployedForms: DeployedForm[] = [];
     for (const form of forms) {
-      const latest = await trx.selectFrom('form').select(['key', 'version', 'checksum']).where('tenant_id', '=', tenantId).where('form_id', '=', form.formId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      const latest = await trx
+        .selectFrom('form')
+        .select(['key', 'version', 'checksum'])
+        .where('tenant_id', '=', tenantId)
+        .where('form_id', '=', form.formId)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       if (latest && latest.checksum === form.checksum) {
-        deployedForms.push({ formKey: latest.key, formId: form.formId, version: latest.version, resourceName: form.resourceName, tenantId, isNew: false });
+        deployedForms.push({
+          formKey: latest.key,
+          formId: form.formId,
+          version: latest.version,
+          resourceName: form.resourceName,
+          tenantId,
+          isNew: false,
+        });
         continue;
       }
       const key = ctx.keys.next();
       const version = (latest?.version ?? 0) + 1;
       await trx
         .insertInto('form')
-        .values({ key, tenant_id: tenantId, form_id: form.formId, version, resource_name: form.resourceName, schema: json(form.schema), checksum: form.checksum, deployment_key: deploymentKey, created_at: at })
+        .values({
+          key,
+          tenant_id: tenantId,
+          form_id: form.formId,
+          version,
+          resource_name: form.resourceName,
+          schema: json(form.schema),
+          checksum: form.checksum,
+          deployment_key: deploymentKey,
+          created_at: at,
+        })
         .execute();
-      deployedForms.push({ formKey: key, formId: form.formId, version, resourceName: form.resourceName, tenantId, isNew: true });
+      deployedForms.push({
+        formKey: key,
+        formId: form.formId,
+        version,
+        resourceName: form.resourceName,
+        tenantId,
+        isNew: true,
+      });
     }
 
     const earliestTimer = await moveStartEvents(uow.trx, ctx, tenantId, fresh, now);
@@ -180,20 +277,44 @@ export async function deploy(ctx: EngineContext, request: DeployRequest): Promis
 
   for (const compiled of processes) {
     const entry = result.deployment.processes.find((p) => p.bpmnProcessId === compiled.process.bpmnProcessId)!;
-    ctx.definitions.register({ key: entry.processDefinitionKey, bpmnProcessId: entry.bpmnProcessId, version: entry.version, tenantId, process: compiled.process }, true);
+    ctx.definitions.register(
+      {
+        key: entry.processDefinitionKey,
+        bpmnProcessId: entry.bpmnProcessId,
+        version: entry.version,
+        tenantId,
+        process: compiled.process,
+      },
+      true,
+    );
   }
-  if (result.earliestTimer !== undefined) ctx.publish({ jobs: [], earliestTimer: result.earliestTimer, outboxEvents: 0, commands: 0 });
+  if (result.earliestTimer !== undefined)
+    ctx.publish({ jobs: [], earliestTimer: result.earliestTimer, outboxEvents: 0, commands: 0 });
   return result.deployment;
 }
 
 /** Start event names must be static (or FEEL without variables), timers must resolve now. */
-function checkStartEvents(process: ExecutableProcess, resourceName: string, now: number, problems: ModelProblem[]): void {
+function checkStartEvents(
+  process: ExecutableProcess,
+  resourceName: string,
+  now: number,
+  problems: ModelProblem[],
+): void {
   for (const id of [...process.messageStartEventIds, ...process.signalStartEventIds]) {
     const definition = process.elements.get(id)?.eventDefinition;
-    const expression = definition?.kind === 'message' ? definition.messageName : definition?.kind === 'signal' ? definition.signalName : undefined;
+    const expression =
+      definition?.kind === 'message'
+        ? definition.messageName
+        : definition?.kind === 'signal'
+          ? definition.signalName
+          : undefined;
     const name = expression ? evaluateStatic(expression) : undefined;
     if (!name?.ok || typeof name.value !== 'string' || name.value === '') {
-      problems.push({ elementId: id, resource: resourceName, message: 'Expected the start event to have a message or signal name that needs no variables, but it has none.' });
+      problems.push({
+        elementId: id,
+        resource: resourceName,
+        message: 'Expected the start event to have a message or signal name that needs no variables, but it has none.',
+      });
     }
   }
   for (const id of process.timerStartEventIds) {
@@ -213,20 +334,42 @@ async function moveStartEvents(
   let earliest: number | undefined;
   for (const { compiled, key } of fresh) {
     const process = compiled.process;
-    await trx.deleteFrom('start_event_subscription').where('tenant_id', '=', tenantId).where('bpmn_process_id', '=', process.bpmnProcessId).execute();
+    await trx
+      .deleteFrom('start_event_subscription')
+      .where('tenant_id', '=', tenantId)
+      .where('bpmn_process_id', '=', process.bpmnProcessId)
+      .execute();
     await trx
       .deleteFrom('timer')
       .where('root_key', 'is', null)
-      .where('process_definition_key', 'in', (eb) => eb.selectFrom('process_definition').select('key').where('tenant_id', '=', tenantId).where('bpmn_process_id', '=', process.bpmnProcessId))
+      .where('process_definition_key', 'in', (eb) =>
+        eb
+          .selectFrom('process_definition')
+          .select('key')
+          .where('tenant_id', '=', tenantId)
+          .where('bpmn_process_id', '=', process.bpmnProcessId),
+      )
       .execute();
     const subscriptions = [
       ...process.messageStartEventIds.map((id) => ({ id, kind: 'MESSAGE' as const })),
       ...process.signalStartEventIds.map((id) => ({ id, kind: 'SIGNAL' as const })),
     ].map(({ id, kind }) => {
       const definition = process.elements.get(id)!.eventDefinition!;
-      const expression = definition.kind === 'message' ? definition.messageName : definition.kind === 'signal' ? definition.signalName : undefined;
+      const expression =
+        definition.kind === 'message'
+          ? definition.messageName
+          : definition.kind === 'signal'
+            ? definition.signalName
+            : undefined;
       const name = expression ? evaluateStatic(expression) : undefined;
-      return { tenant_id: tenantId, event_kind: kind, event_name: name?.ok ? String(name.value) : '', process_definition_key: key, bpmn_process_id: process.bpmnProcessId, element_id: id };
+      return {
+        tenant_id: tenantId,
+        event_kind: kind,
+        event_name: name?.ok ? String(name.value) : '',
+        process_definition_key: key,
+        bpmn_process_id: process.bpmnProcessId,
+        element_id: id,
+      };
     });
     if (subscriptions.length > 0) await trx.insertInto('start_event_subscription').values(subscriptions).execute();
     for (const id of process.timerStartEventIds) {
@@ -255,31 +398,75 @@ async function moveStartEvents(
 
 function canonicalText(value: unknown): string {
   return JSON.stringify(value, (_key, item) =>
-    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, (item as Record<string, unknown>)[k]])) : item,
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.keys(item)
+            .sort()
+            .map((k) => [k, (item as Record<string, unknown>)[k]]),
+        )
+      : item,
   );
 }
 
-export async function getProcessDefinition(ctx: EngineContext, key: string, scope: TenantScope = {}): Promise<(ProcessDefinitionInfo & { bpmnXml: string }) | undefined> {
+export async function getProcessDefinition(
+  ctx: EngineContext,
+  key: string,
+  scope: TenantScope = {},
+): Promise<(ProcessDefinitionInfo & { bpmnXml: string }) | undefined> {
   if (!/^\d{1,19}$/.test(key)) return undefined;
   const row = await ctx.db.selectFrom('process_definition').selectAll().where('key', '=', key).executeTakeFirst();
   if (!row || (scope.tenantIds && !scope.tenantIds.includes(row.tenant_id))) return undefined;
   return { ...definitionInfo(row), bpmnXml: row.bpmn_xml };
 }
 
-export async function searchProcessDefinitions(ctx: EngineContext, filter: TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number } = {}): Promise<ProcessDefinitionInfo[]> {
-  let query = ctx.db.selectFrom('process_definition').select(['key', 'tenant_id', 'bpmn_process_id', 'version', 'version_tag', 'name', 'resource_name', 'deployment_key']);
+export async function searchProcessDefinitions(
+  ctx: EngineContext,
+  filter: TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number } = {},
+): Promise<ProcessDefinitionInfo[]> {
+  let query = ctx.db
+    .selectFrom('process_definition')
+    .select([
+      'key',
+      'tenant_id',
+      'bpmn_process_id',
+      'version',
+      'version_tag',
+      'name',
+      'resource_name',
+      'deployment_key',
+    ]);
   if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
   if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
   if (filter.latestOnly) {
     query = query.where(({ eb, selectFrom }) =>
-      eb('version', '=', selectFrom('process_definition as newer').select(({ fn }) => fn.max('newer.version').as('v')).whereRef('newer.tenant_id', '=', 'process_definition.tenant_id').whereRef('newer.bpmn_process_id', '=', 'process_definition.bpmn_process_id')),
+      eb(
+        'version',
+        '=',
+        selectFrom('process_definition as newer')
+          .select(({ fn }) => fn.max('newer.version').as('v'))
+          .whereRef('newer.tenant_id', '=', 'process_definition.tenant_id')
+          .whereRef('newer.bpmn_process_id', '=', 'process_definition.bpmn_process_id'),
+      ),
     );
   }
-  const rows = await query.orderBy('bpmn_process_id').orderBy('version', 'desc').limit(Math.min(filter.limit ?? 200, 1000)).execute();
+  const rows = await query
+    .orderBy('bpmn_process_id')
+    .orderBy('version', 'desc')
+    .limit(Math.min(filter.limit ?? 200, 1000))
+    .execute();
   return rows.map(definitionInfo);
 }
 
-function definitionInfo(row: { key: string; tenant_id: string; bpmn_process_id: string; version: number; version_tag: string | null; name: string | null; resource_name: string; deployment_key: string }): ProcessDefinitionInfo {
+function definitionInfo(row: {
+  key: string;
+  tenant_id: string;
+  bpmn_process_id: string;
+  version: number;
+  version_tag: string | null;
+  name: string | null;
+  resource_name: string;
+  deployment_key: string;
+}): ProcessDefinitionInfo {
   return {
     processDefinitionKey: row.key,
     bpmnProcessId: row.bpmn_process_id,
@@ -292,13 +479,22 @@ function definitionInfo(row: { key: string; tenant_id: string; bpmn_process_id: 
   };
 }
 
-export async function getForm(ctx: EngineContext, request: TenantScope & { tenantId?: string; formId?: string; formKey?: string }): Promise<{ formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined> {
+export async function getForm(
+  ctx: EngineContext,
+  request: TenantScope & { tenantId?: string; formId?: string; formKey?: string },
+): Promise<
+  { formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined
+> {
   let query = ctx.db.selectFrom('form').selectAll();
   if (request.formKey) {
     if (!/^\d{1,19}$/.test(request.formKey)) return undefined;
     query = query.where('key', '=', request.formKey);
   } else if (request.formId) {
-    query = query.where('tenant_id', '=', request.tenantId ?? ctx.defaultTenantId).where('form_id', '=', request.formId).orderBy('version', 'desc').limit(1);
+    query = query
+      .where('tenant_id', '=', request.tenantId ?? ctx.defaultTenantId)
+      .where('form_id', '=', request.formId)
+      .orderBy('version', 'desc')
+      .limit(1);
   } else return undefined;
   const row = await query.executeTakeFirst();
   if (!row || (request.tenantIds && !request.tenantIds.includes(row.tenant_id))) return undefined;

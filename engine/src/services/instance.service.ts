@@ -6,7 +6,18 @@ import type { Variables } from '../runtime/types.js';
 import { verifyChain } from '../store/history.js';
 import type { CaseNumbers } from './case-number.js';
 import type { EngineContext } from './engine-context.js';
-import { checkTenant, checkVariables, isKey, iso, limitOf, notFound, rejectWith, tenantAllowed, toIncident, toInstanceSummary } from './service-support.js';
+import {
+  checkTenant,
+  checkVariables,
+  isKey,
+  iso,
+  limitOf,
+  notFound,
+  rejectWith,
+  tenantAllowed,
+  toIncident,
+  toInstanceSummary,
+} from './service-support.js';
 import type {
   CreatedInstance,
   CreateInstanceRequest,
@@ -21,16 +32,27 @@ import type {
 } from './types.js';
 import type { InstanceState } from '../runtime/types.js';
 
-export async function createInstance(ctx: EngineContext, caseNumbers: CaseNumbers, request: CreateInstanceRequest): Promise<CreatedInstance> {
+export async function createInstance(
+  ctx: EngineContext,
+  caseNumbers: CaseNumbers,
+  request: CreateInstanceRequest,
+): Promise<CreatedInstance> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   let definition;
   if (request.processDefinitionKey !== undefined) {
-    definition = isKey(request.processDefinitionKey) ? await ctx.definitions.getByKey(ctx.db, request.processDefinitionKey) : undefined;
-    if (!definition || !tenantAllowed(request, definition.tenantId)) notFound('process definition', request.processDefinitionKey);
+    definition = isKey(request.processDefinitionKey)
+      ? await ctx.definitions.getByKey(ctx.db, request.processDefinitionKey)
+      : undefined;
+    if (!definition || !tenantAllowed(request, definition.tenantId))
+      notFound('process definition', request.processDefinitionKey);
   } else if (request.bpmnProcessId) {
     checkTenant(request, tenantId);
     definition = await ctx.definitions.getLatest(ctx.db, tenantId, request.bpmnProcessId);
-    if (!definition) rejectWith('NOT_FOUND', `Expected to find a deployed process with BPMN process id '${request.bpmnProcessId}', but none was found.`);
+    if (!definition)
+      rejectWith(
+        'NOT_FOUND',
+        `Expected to find a deployed process with BPMN process id '${request.bpmnProcessId}', but none was found.`,
+      );
   } else {
     return rejectWith('INVALID_ARGUMENT', 'Expected a bpmnProcessId or a processDefinitionKey, but got neither.');
   }
@@ -41,22 +63,41 @@ export async function createInstance(ctx: EngineContext, caseNumbers: CaseNumber
       const businessKey = request.businessKey ?? (await caseNumbers.next(uow.trx, found.tenantId, uow.now));
       const result = await uow.execute(
         undefined,
-        { type: 'CREATE_INSTANCE', processDefinitionKey: found.key, variables: request.variables ?? {}, ...(request.startElementId ? { startElementId: request.startElementId } : {}) },
+        {
+          type: 'CREATE_INSTANCE',
+          processDefinitionKey: found.key,
+          variables: request.variables ?? {},
+          ...(request.startElementId ? { startElementId: request.startElementId } : {}),
+        },
         { businessKey },
       );
-      return { processInstanceKey: result.rootKey, processDefinitionKey: found.key, bpmnProcessId: found.bpmnProcessId, version: found.version, tenantId: found.tenantId, businessKey };
+      return {
+        processInstanceKey: result.rootKey,
+        processDefinitionKey: found.key,
+        bpmnProcessId: found.bpmnProcessId,
+        version: found.version,
+        tenantId: found.tenantId,
+        businessKey,
+      };
     },
     { actor: request.actor ?? null },
   );
 }
 
-export async function cancelInstance(ctx: EngineContext, request: TenantScope & { processInstanceKey: string; actor?: string }): Promise<void> {
+export async function cancelInstance(
+  ctx: EngineContext,
+  request: TenantScope & { processInstanceKey: string; actor?: string },
+): Promise<void> {
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('process_instance', request.processInstanceKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root))) notFound('process instance', request.processInstanceKey);
+      if (!root || !tenantAllowed(request, uow.tenantOf(root)))
+        notFound('process instance', request.processInstanceKey);
       if (root !== request.processInstanceKey) {
-        rejectWith('INVALID_ARGUMENT', `Expected to cancel a root process instance, but ${request.processInstanceKey} was called by instance ${root}; cancel the root instead.`);
+        rejectWith(
+          'INVALID_ARGUMENT',
+          `Expected to cancel a root process instance, but ${request.processInstanceKey} was called by instance ${root}; cancel the root instead.`,
+        );
       }
       await uow.execute(root, { type: 'CANCEL_INSTANCE' });
     },
@@ -64,19 +105,37 @@ export async function cancelInstance(ctx: EngineContext, request: TenantScope & 
   );
 }
 
-export async function setVariables(ctx: EngineContext, request: TenantScope & { processInstanceKey: string; scopeKey?: string; variables: Variables; local?: boolean; actor?: string }): Promise<void> {
+export async function setVariables(
+  ctx: EngineContext,
+  request: TenantScope & {
+    processInstanceKey: string;
+    scopeKey?: string;
+    variables: Variables;
+    local?: boolean;
+    actor?: string;
+  },
+): Promise<void> {
   checkVariables(request.variables, true);
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('process_instance', request.processInstanceKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root))) notFound('process instance', request.processInstanceKey);
-      await uow.execute(root, { type: 'SET_VARIABLES', scopeKey: request.scopeKey ?? request.processInstanceKey, variables: request.variables, ...(request.local ? { local: true } : {}) });
+      if (!root || !tenantAllowed(request, uow.tenantOf(root)))
+        notFound('process instance', request.processInstanceKey);
+      await uow.execute(root, {
+        type: 'SET_VARIABLES',
+        scopeKey: request.scopeKey ?? request.processInstanceKey,
+        variables: request.variables,
+        ...(request.local ? { local: true } : {}),
+      });
     },
     { actor: request.actor ?? null },
   );
 }
 
-export async function resolveIncident(ctx: EngineContext, request: TenantScope & { incidentKey: string; actor?: string }): Promise<void> {
+export async function resolveIncident(
+  ctx: EngineContext,
+  request: TenantScope & { incidentKey: string; actor?: string },
+): Promise<void> {
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('incident', request.incidentKey);
@@ -87,21 +146,51 @@ export async function resolveIncident(ctx: EngineContext, request: TenantScope &
   );
 }
 
-export async function getInstance(ctx: EngineContext, processInstanceKey: string, scope: TenantScope = {}): Promise<ProcessInstanceDetails | undefined> {
+export async function getInstance(
+  ctx: EngineContext,
+  processInstanceKey: string,
+  scope: TenantScope = {},
+): Promise<ProcessInstanceDetails | undefined> {
   if (!isKey(processInstanceKey)) return undefined;
-  const row = await ctx.db.selectFrom('process_instance').selectAll().where('key', '=', processInstanceKey).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('process_instance')
+    .selectAll()
+    .where('key', '=', processInstanceKey)
+    .executeTakeFirst();
   if (!row || !tenantAllowed(scope, row.tenant_id)) return undefined;
-  const rootDoc = row.root_key === row.key ? row.state_doc : (await ctx.db.selectFrom('process_instance').select('state_doc').where('key', '=', row.root_key).executeTakeFirst())?.state_doc;
+  const rootDoc =
+    row.root_key === row.key
+      ? row.state_doc
+      : (
+          await ctx.db
+            .selectFrom('process_instance')
+            .select('state_doc')
+            .where('key', '=', row.root_key)
+            .executeTakeFirst()
+        )?.state_doc;
   const state = rootDoc as InstanceState | null | undefined;
   let variables: Variables;
-  if (row.state === 'ACTIVE' && state?.variables[processInstanceKey]) variables = { ...state.variables[processInstanceKey] };
+  if (row.state === 'ACTIVE' && state?.variables[processInstanceKey])
+    variables = { ...state.variables[processInstanceKey] };
   else variables = await variablesFromHistory(ctx, row.root_key, processInstanceKey);
   const elementInstances = state
     ? Object.values(state.elementInstances)
         .filter((instance) => instance.processInstanceKey === processInstanceKey && instance.key !== processInstanceKey)
-        .map((instance) => ({ elementInstanceKey: instance.key, elementId: instance.elementId, elementType: instance.elementType, state: instance.state, flowScopeKey: instance.flowScopeKey }))
+        .map((instance) => ({
+          elementInstanceKey: instance.key,
+          elementId: instance.elementId,
+          elementType: instance.elementType,
+          state: instance.state,
+          flowScopeKey: instance.flowScopeKey,
+        }))
     : [];
-  const incidents = await ctx.db.selectFrom('incident').selectAll().where('process_instance_key', '=', processInstanceKey).where('state', '=', 'ACTIVE').orderBy('key').execute();
+  const incidents = await ctx.db
+    .selectFrom('incident')
+    .selectAll()
+    .where('process_instance_key', '=', processInstanceKey)
+    .where('state', '=', 'ACTIVE')
+    .orderBy('key')
+    .execute();
   return { ...toInstanceSummary(row), variables, elementInstances, incidents: incidents.map(toIncident) };
 }
 
@@ -122,27 +211,66 @@ async function variablesFromHistory(ctx: EngineContext, rootKey: string, scopeKe
   return variables;
 }
 
-export async function searchInstances(ctx: EngineContext, filter: InstanceSearch = {}): Promise<ProcessInstanceSummary[]> {
-  let query = ctx.db.selectFrom('process_instance').select(['key', 'tenant_id', 'root_key', 'parent_key', 'parent_element_instance_key', 'process_definition_key', 'bpmn_process_id', 'version', 'state', 'business_key', 'has_incident', 'start_date', 'end_date']);
+export async function searchInstances(
+  ctx: EngineContext,
+  filter: InstanceSearch = {},
+): Promise<ProcessInstanceSummary[]> {
+  let query = ctx.db
+    .selectFrom('process_instance')
+    .select([
+      'key',
+      'tenant_id',
+      'root_key',
+      'parent_key',
+      'parent_element_instance_key',
+      'process_definition_key',
+      'bpmn_process_id',
+      'version',
+      'state',
+      'business_key',
+      'has_incident',
+      'start_date',
+      'end_date',
+    ]);
   if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
   if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
-  if (filter.processDefinitionKey) query = query.where('process_definition_key', '=', isKey(filter.processDefinitionKey) ? filter.processDefinitionKey : '0');
+  if (filter.processDefinitionKey)
+    query = query.where(
+      'process_definition_key',
+      '=',
+      isKey(filter.processDefinitionKey) ? filter.processDefinitionKey : '0',
+    );
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.businessKey) query = query.where('business_key', '=', filter.businessKey);
   if (filter.hasIncident !== undefined) query = query.where('has_incident', '=', filter.hasIncident);
   if (filter.rootOnly) query = query.where('parent_key', 'is', null);
-  if (filter.parentProcessInstanceKey) query = query.where('parent_key', '=', isKey(filter.parentProcessInstanceKey) ? filter.parentProcessInstanceKey : '0');
+  if (filter.parentProcessInstanceKey)
+    query = query.where(
+      'parent_key',
+      '=',
+      isKey(filter.parentProcessInstanceKey) ? filter.parentProcessInstanceKey : '0',
+    );
   if (filter.startedAfter) query = query.where('start_date', '>=', new Date(filter.startedAfter));
   if (filter.startedBefore) query = query.where('start_date', '<', new Date(filter.startedBefore));
   if (filter.after && isKey(filter.after)) query = query.where('key', '>', filter.after);
   const rows = await query.orderBy('key').limit(limitOf(filter.limit)).execute();
-  return rows.map((row) => toInstanceSummary({ ...row, state_doc: null, doc_version: null, history_seq: null, last_hash: null }));
+  return rows.map((row) =>
+    toInstanceSummary({ ...row, state_doc: null, doc_version: null, history_seq: null, last_hash: null }),
+  );
 }
 
 /** The history of a case: a root instance's whole chain, or the entries of one called instance. */
-export async function getHistory(ctx: EngineContext, processInstanceKey: string, scope: TenantScope = {}): Promise<HistoryEntryInfo[]> {
+export async function getHistory(
+  ctx: EngineContext,
+  processInstanceKey: string,
+  scope: TenantScope = {},
+): Promise<HistoryEntryInfo[]> {
   if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
-  const instance = await ctx.db.selectFrom('process_instance').select(['root_key', 'tenant_id']).where('key', '=', processInstanceKey).executeTakeFirst();
+  const instance = await ctx.db
+    .selectFrom('process_instance')
+    .select(['root_key', 'tenant_id'])
+    .where('key', '=', processInstanceKey)
+    .executeTakeFirst();
   if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
   let query = ctx.db.selectFrom('history').selectAll().where('root_key', '=', instance.root_key);
   if (instance.root_key !== processInstanceKey) query = query.where('process_instance_key', '=', processInstanceKey);
@@ -162,25 +290,55 @@ export async function getHistory(ctx: EngineContext, processInstanceKey: string,
 }
 
 /** Recomputes the hash chain of the instance's root and checks it ends where the root row says it does. */
-export async function verifyHistory(ctx: EngineContext, processInstanceKey: string, scope: TenantScope = {}): Promise<HistoryVerification> {
+export async function verifyHistory(
+  ctx: EngineContext,
+  processInstanceKey: string,
+  scope: TenantScope = {},
+): Promise<HistoryVerification> {
   if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
-  const instance = await ctx.db.selectFrom('process_instance').select(['root_key', 'tenant_id']).where('key', '=', processInstanceKey).executeTakeFirst();
+  const instance = await ctx.db
+    .selectFrom('process_instance')
+    .select(['root_key', 'tenant_id'])
+    .where('key', '=', processInstanceKey)
+    .executeTakeFirst();
   if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
-  const root = await ctx.db.selectFrom('process_instance').select(['history_seq', 'last_hash']).where('key', '=', instance.root_key).executeTakeFirstOrThrow();
-  const rows = await ctx.db.selectFrom('history').selectAll().where('root_key', '=', instance.root_key).orderBy('seq').execute();
+  const root = await ctx.db
+    .selectFrom('process_instance')
+    .select(['history_seq', 'last_hash'])
+    .where('key', '=', instance.root_key)
+    .executeTakeFirstOrThrow();
+  const rows = await ctx.db
+    .selectFrom('history')
+    .selectAll()
+    .where('root_key', '=', instance.root_key)
+    .orderBy('seq')
+    .execute();
   const chain = verifyChain(rows);
   if (!chain.valid) return chain;
   const last = rows[rows.length - 1];
   if ((root.history_seq ?? 0) !== (last?.seq ?? 0) || (last && root.last_hash !== last.hash)) {
-    return { valid: false, entries: rows.length, brokenAt: (last?.seq ?? 0) + 1, reason: `Expected the chain to end at entry ${root.history_seq}, but it ends at ${last?.seq ?? 0} (entries were removed).` };
+    return {
+      valid: false,
+      entries: rows.length,
+      brokenAt: (last?.seq ?? 0) + 1,
+      reason: `Expected the chain to end at entry ${root.history_seq}, but it ends at ${last?.seq ?? 0} (entries were removed).`,
+    };
   }
   return chain;
 }
 
 export async function searchIncidents(ctx: EngineContext, filter: IncidentSearch = {}): Promise<IncidentInfo[]> {
-  let query = ctx.db.selectFrom('incident').selectAll().where('state', '=', filter.state ?? 'ACTIVE');
+  let query = ctx.db
+    .selectFrom('incident')
+    .selectAll()
+    .where('state', '=', filter.state ?? 'ACTIVE');
   if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
-  if (filter.processInstanceKey) query = query.where('process_instance_key', '=', isKey(filter.processInstanceKey) ? filter.processInstanceKey : '0');
+  if (filter.processInstanceKey)
+    query = query.where(
+      'process_instance_key',
+      '=',
+      isKey(filter.processInstanceKey) ? filter.processInstanceKey : '0',
+    );
   if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
   if (filter.errorType) query = query.where('error_type', '=', filter.errorType);
   if (filter.after && isKey(filter.after)) query = query.where('key', '>', filter.after);

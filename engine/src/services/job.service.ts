@@ -12,7 +12,13 @@ import type { EngineContext } from './engine-context.js';
 import { checkVariables, notFound, rejectWith, tenantAllowed } from './service-support.js';
 import type { ActivateJobsRequest, FailJobRequest, JobInfo, TenantScope } from './types.js';
 
-async function onJob(ctx: EngineContext, jobKey: string, scope: TenantScope, command: Command, actor: string | undefined): Promise<void> {
+async function onJob(
+  ctx: EngineContext,
+  jobKey: string,
+  scope: TenantScope,
+  command: Command,
+  actor: string | undefined,
+): Promise<void> {
   await ctx.transact(
     async (uow) => {
       const root = await uow.lockRootOf('job', jobKey);
@@ -23,14 +29,24 @@ async function onJob(ctx: EngineContext, jobKey: string, scope: TenantScope, com
   );
 }
 
-export async function completeJob(ctx: EngineContext, request: TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void> {
+export async function completeJob(
+  ctx: EngineContext,
+  request: TenantScope & { jobKey: string; variables?: Variables; actor?: string },
+): Promise<void> {
   checkVariables(request.variables);
-  await onJob(ctx, request.jobKey, request, { type: 'COMPLETE_JOB', jobKey: request.jobKey, variables: request.variables ?? {} }, request.actor);
+  await onJob(
+    ctx,
+    request.jobKey,
+    request,
+    { type: 'COMPLETE_JOB', jobKey: request.jobKey, variables: request.variables ?? {} },
+    request.actor,
+  );
 }
 
 export async function failJob(ctx: EngineContext, request: FailJobRequest): Promise<void> {
   checkVariables(request.variables);
-  if (!Number.isInteger(request.retries) || request.retries < 0) rejectWith('INVALID_ARGUMENT', `Expected retries to be a non-negative integer, but was ${request.retries}.`);
+  if (!Number.isInteger(request.retries) || request.retries < 0)
+    rejectWith('INVALID_ARGUMENT', `Expected retries to be a non-negative integer, but was ${request.retries}.`);
   await onJob(
     ctx,
     request.jobKey,
@@ -47,20 +63,44 @@ export async function failJob(ctx: EngineContext, request: FailJobRequest): Prom
   );
 }
 
-export async function throwError(ctx: EngineContext, request: TenantScope & { jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables; actor?: string }): Promise<void> {
+export async function throwError(
+  ctx: EngineContext,
+  request: TenantScope & {
+    jobKey: string;
+    errorCode: string;
+    errorMessage?: string;
+    variables?: Variables;
+    actor?: string;
+  },
+): Promise<void> {
   checkVariables(request.variables);
   if (!request.errorCode) rejectWith('INVALID_ARGUMENT', 'Expected an error code, but it is empty.');
   await onJob(
     ctx,
     request.jobKey,
     request,
-    { type: 'THROW_ERROR', jobKey: request.jobKey, errorCode: request.errorCode, ...(request.errorMessage !== undefined ? { errorMessage: request.errorMessage } : {}), ...(request.variables ? { variables: request.variables } : {}) },
+    {
+      type: 'THROW_ERROR',
+      jobKey: request.jobKey,
+      errorCode: request.errorCode,
+      ...(request.errorMessage !== undefined ? { errorMessage: request.errorMessage } : {}),
+      ...(request.variables ? { variables: request.variables } : {}),
+    },
     request.actor,
   );
 }
 
-export async function updateJobRetries(ctx: EngineContext, request: TenantScope & { jobKey: string; retries: number; actor?: string }): Promise<void> {
-  await onJob(ctx, request.jobKey, request, { type: 'UPDATE_JOB_RETRIES', jobKey: request.jobKey, retries: request.retries }, request.actor);
+export async function updateJobRetries(
+  ctx: EngineContext,
+  request: TenantScope & { jobKey: string; retries: number; actor?: string },
+): Promise<void> {
+  await onJob(
+    ctx,
+    request.jobKey,
+    request,
+    { type: 'UPDATE_JOB_RETRIES', jobKey: request.jobKey, retries: request.retries },
+    request.actor,
+  );
 }
 
 export interface ActivationFilter {
@@ -75,7 +115,11 @@ export interface ActivationFilter {
  * is one statement (`UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`), so two workers never
  * get the same job; the state documents are read afterwards without a lock.
  */
-export async function activateJobs(ctx: EngineContext, request: ActivateJobsRequest, filter: ActivationFilter = {}): Promise<JobInfo[]> {
+export async function activateJobs(
+  ctx: EngineContext,
+  request: ActivateJobsRequest,
+  filter: ActivationFilter = {},
+): Promise<JobInfo[]> {
   const max = Math.min(Math.max(1, Math.floor(request.maxJobsToActivate)), 1000);
   const now = ctx.clock();
   const nowDate = new Date(now);
@@ -91,11 +135,19 @@ export async function activateJobs(ctx: EngineContext, request: ActivateJobsRequ
         .where('retries', '>', 0)
         .where((w) => w.or([w('retry_at', 'is', null), w('retry_at', '<=', nowDate)]))
         .where((w) => w.or([w('deadline', 'is', null), w('deadline', '<=', nowDate)]));
-      if (request.tenantIds) query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
+      if (request.tenantIds)
+        query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
       if (filter.minAgeMs) {
         const cutoff = new Date(now - filter.minAgeMs);
         // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
-        query = query.where((w) => w.or([w('created_at', '<=', cutoff), w('deadline', 'is not', null), w('retry_at', 'is not', null), w('error_message', 'is not', null)]));
+        query = query.where((w) =>
+          w.or([
+            w('created_at', '<=', cutoff),
+            w('deadline', 'is not', null),
+            w('retry_at', 'is not', null),
+            w('error_message', 'is not', null),
+          ]),
+        );
       }
       if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
       return query.orderBy('key').limit(max).forUpdate().skipLocked();
@@ -115,7 +167,10 @@ export async function activateJobs(ctx: EngineContext, request: ActivateJobsRequ
 
 export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {
   let variables = state ? visibleVariables(state, job.element_instance_key) : {};
-  if (fetchVariables) variables = Object.fromEntries(fetchVariables.filter((name) => name in variables).map((name) => [name, variables[name]]));
+  if (fetchVariables)
+    variables = Object.fromEntries(
+      fetchVariables.filter((name) => name in variables).map((name) => [name, variables[name]]),
+    );
   return {
     jobKey: job.key,
     type: job.type,

@@ -14,13 +14,21 @@ import type { EngineContext } from './engine-context.js';
 import { checkTenant, checkVariables, rejectWith } from './service-support.js';
 import type { BroadcastSignalRequest, MessagePublished, PublishMessageRequest, SignalBroadcast } from './types.js';
 
-export async function publishMessage(ctx: EngineContext, caseNumbers: CaseNumbers, request: PublishMessageRequest, mode: 'publish' | 'correlate' = 'publish'): Promise<MessagePublished> {
+export async function publishMessage(
+  ctx: EngineContext,
+  caseNumbers: CaseNumbers,
+  request: PublishMessageRequest,
+  mode: 'publish' | 'correlate' = 'publish',
+): Promise<MessagePublished> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   checkTenant(request, tenantId);
   if (!request.name) rejectWith('INVALID_ARGUMENT', 'Expected a message name, but it is empty.');
   checkVariables(request.variables);
   const ttl = mode === 'correlate' ? 0 : Math.max(0, Math.floor(request.timeToLiveMs ?? 0));
-  return ctx.transact((uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode), { actor: request.actor ?? null });
+  return ctx.transact(
+    (uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode),
+    { actor: request.actor ?? null },
+  );
 }
 
 export async function publishInUnit(
@@ -36,9 +44,25 @@ export async function publishInUnit(
   const variables = request.variables ?? {};
   await lockMessageName(trx, tenantId, name, correlationKey);
   if (request.messageId && request.timeToLiveMs > 0) {
-    await trx.deleteFrom('message').where('tenant_id', '=', tenantId).where('name', '=', name).where('message_id', '=', request.messageId).where('expires_at', '<=', new Date(now)).execute();
-    const duplicate = await trx.selectFrom('message').select('key').where('tenant_id', '=', tenantId).where('name', '=', name).where('message_id', '=', request.messageId).executeTakeFirst();
-    if (duplicate) rejectWith('ALREADY_EXISTS', `Expected to publish a new message, but a message with id '${request.messageId}' (name '${name}') is already buffered.`);
+    await trx
+      .deleteFrom('message')
+      .where('tenant_id', '=', tenantId)
+      .where('name', '=', name)
+      .where('message_id', '=', request.messageId)
+      .where('expires_at', '<=', new Date(now))
+      .execute();
+    const duplicate = await trx
+      .selectFrom('message')
+      .select('key')
+      .where('tenant_id', '=', tenantId)
+      .where('name', '=', name)
+      .where('message_id', '=', request.messageId)
+      .executeTakeFirst();
+    if (duplicate)
+      rejectWith(
+        'ALREADY_EXISTS',
+        `Expected to publish a new message, but a message with id '${request.messageId}' (name '${name}') is already buffered.`,
+      );
   }
   await ctx.keys.ensure(trx, 16);
   const messageKey = ctx.keys.next();
@@ -46,7 +70,13 @@ export async function publishInUnit(
   const correlated: string[] = [];
 
   // open subscriptions: the table finds the roots, the locked state documents decide
-  const candidates = await trx.selectFrom('message_subscription').select('root_key').where('tenant_id', '=', tenantId).where('message_name', '=', name).where('correlation_key', '=', correlationKey).execute();
+  const candidates = await trx
+    .selectFrom('message_subscription')
+    .select('root_key')
+    .where('tenant_id', '=', tenantId)
+    .where('message_name', '=', name)
+    .where('correlation_key', '=', correlationKey)
+    .execute();
   await uow.lockRoots(candidates.map((row) => row.root_key));
   for (const rootKey of [...new Set(candidates.map((row) => row.root_key))].sort(compare)) {
     const done = new Set<string>();
@@ -58,7 +88,11 @@ export async function publishInUnit(
         .sort((a, b) => compare(a.key, b.key))[0];
       if (!subscription) break;
       done.add(subscription.processInstanceKey);
-      const result = await uow.execute(rootKey, { type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey, messageName: name, variables }, { tolerateRejection: true });
+      const result = await uow.execute(
+        rootKey,
+        { type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey, messageName: name, variables },
+        { tolerateRejection: true },
+      );
       if (!result.rejection) {
         correlated.push(subscription.processInstanceKey);
         targets.push(`pi:${subscription.processInstanceKey}`);
@@ -67,10 +101,26 @@ export async function publishInUnit(
   }
 
   // message start events of the latest versions
-  const starts = await trx.selectFrom('start_event_subscription').selectAll().where('tenant_id', '=', tenantId).where('event_kind', '=', 'MESSAGE').where('event_name', '=', name).orderBy('process_definition_key').execute();
+  const starts = await trx
+    .selectFrom('start_event_subscription')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('event_kind', '=', 'MESSAGE')
+    .where('event_name', '=', name)
+    .orderBy('process_definition_key')
+    .execute();
   for (const start of starts) {
     const businessKey = await caseNumbers.next(trx, tenantId, now);
-    const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: start.process_definition_key, startElementId: start.element_id, variables }, { businessKey, tolerateRejection: true });
+    const result = await uow.execute(
+      undefined,
+      {
+        type: 'CREATE_INSTANCE',
+        processDefinitionKey: start.process_definition_key,
+        startElementId: start.element_id,
+        variables,
+      },
+      { businessKey, tolerateRejection: true },
+    );
     if (!result.rejection) {
       correlated.push(result.rootKey);
       targets.push(`process:${start.bpmn_process_id}`, `pi:${result.rootKey}`);
@@ -78,33 +128,69 @@ export async function publishInUnit(
   }
 
   if (mode === 'correlate' && correlated.length === 0) {
-    rejectWith('NOT_FOUND', `Expected to find a subscription or start event for message '${name}' with correlation key '${correlationKey}', but none was found.`);
+    rejectWith(
+      'NOT_FOUND',
+      `Expected to find a subscription or start event for message '${name}' with correlation key '${correlationKey}', but none was found.`,
+    );
   }
   const buffered = request.timeToLiveMs > 0;
   if (buffered) {
     await trx
       .insertInto('message')
-      .values({ key: messageKey, tenant_id: tenantId, name, correlation_key: correlationKey, message_id: request.messageId ?? null, variables: json(variables), expires_at: new Date(now + request.timeToLiveMs), created_at: new Date(now) })
+      .values({
+        key: messageKey,
+        tenant_id: tenantId,
+        name,
+        correlation_key: correlationKey,
+        message_id: request.messageId ?? null,
+        variables: json(variables),
+        expires_at: new Date(now + request.timeToLiveMs),
+        created_at: new Date(now),
+      })
       .execute();
-    if (targets.length > 0) await trx.insertInto('message_correlation').values(targets.map((target) => ({ message_key: messageKey, tenant_id: tenantId, target }))).onConflict((oc) => oc.doNothing()).execute();
+    if (targets.length > 0)
+      await trx
+        .insertInto('message_correlation')
+        .values(targets.map((target) => ({ message_key: messageKey, tenant_id: tenantId, target })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
   }
   return { messageKey, tenantId, correlatedProcessInstanceKeys: correlated, buffered };
 }
 
-export async function broadcastSignal(ctx: EngineContext, caseNumbers: CaseNumbers, request: BroadcastSignalRequest): Promise<SignalBroadcast> {
+export async function broadcastSignal(
+  ctx: EngineContext,
+  caseNumbers: CaseNumbers,
+  request: BroadcastSignalRequest,
+): Promise<SignalBroadcast> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   checkTenant(request, tenantId);
   if (!request.signalName) rejectWith('INVALID_ARGUMENT', 'Expected a signal name, but it is empty.');
   checkVariables(request.variables);
-  return ctx.transact((uow) => broadcastInUnit(uow, ctx, caseNumbers, tenantId, request.signalName, request.variables ?? {}), { actor: request.actor ?? null });
+  return ctx.transact(
+    (uow) => broadcastInUnit(uow, ctx, caseNumbers, tenantId, request.signalName, request.variables ?? {}),
+    { actor: request.actor ?? null },
+  );
 }
 
-export async function broadcastInUnit(uow: UnitOfWork, ctx: EngineContext, caseNumbers: CaseNumbers, tenantId: string, signalName: string, variables: Variables): Promise<SignalBroadcast> {
+export async function broadcastInUnit(
+  uow: UnitOfWork,
+  ctx: EngineContext,
+  caseNumbers: CaseNumbers,
+  tenantId: string,
+  signalName: string,
+  variables: Variables,
+): Promise<SignalBroadcast> {
   const { trx, now } = uow;
   await ctx.keys.ensure(trx, 16);
   const signalKey = ctx.keys.next();
   const triggered: string[] = [];
-  const candidates = await trx.selectFrom('signal_subscription').select('root_key').where('tenant_id', '=', tenantId).where('signal_name', '=', signalName).execute();
+  const candidates = await trx
+    .selectFrom('signal_subscription')
+    .select('root_key')
+    .where('tenant_id', '=', tenantId)
+    .where('signal_name', '=', signalName)
+    .execute();
   await uow.lockRoots(candidates.map((row) => row.root_key));
   for (const rootKey of [...new Set(candidates.map((row) => row.root_key))].sort(compare)) {
     const initial = uow.state(rootKey);
@@ -118,14 +204,35 @@ export async function broadcastInUnit(uow: UnitOfWork, ctx: EngineContext, caseN
       const state = uow.state(rootKey)!;
       const subscription = state.signalSubscriptions[subscriptionKey];
       if (!subscription || state.ended) continue;
-      const result = await uow.execute(rootKey, { type: 'TRIGGER_SIGNAL', subscriptionKey, signalName, variables }, { tolerateRejection: true });
-      if (!result.rejection && !triggered.includes(subscription.processInstanceKey)) triggered.push(subscription.processInstanceKey);
+      const result = await uow.execute(
+        rootKey,
+        { type: 'TRIGGER_SIGNAL', subscriptionKey, signalName, variables },
+        { tolerateRejection: true },
+      );
+      if (!result.rejection && !triggered.includes(subscription.processInstanceKey))
+        triggered.push(subscription.processInstanceKey);
     }
   }
-  const starts = await trx.selectFrom('start_event_subscription').selectAll().where('tenant_id', '=', tenantId).where('event_kind', '=', 'SIGNAL').where('event_name', '=', signalName).orderBy('process_definition_key').execute();
+  const starts = await trx
+    .selectFrom('start_event_subscription')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('event_kind', '=', 'SIGNAL')
+    .where('event_name', '=', signalName)
+    .orderBy('process_definition_key')
+    .execute();
   for (const start of starts) {
     const businessKey = await caseNumbers.next(trx, tenantId, now);
-    const result = await uow.execute(undefined, { type: 'CREATE_INSTANCE', processDefinitionKey: start.process_definition_key, startElementId: start.element_id, variables }, { businessKey, tolerateRejection: true });
+    const result = await uow.execute(
+      undefined,
+      {
+        type: 'CREATE_INSTANCE',
+        processDefinitionKey: start.process_definition_key,
+        startElementId: start.element_id,
+        variables,
+      },
+      { businessKey, tolerateRejection: true },
+    );
     if (!result.rejection) triggered.push(result.rootKey);
   }
   return { signalKey, tenantId, triggeredProcessInstanceKeys: triggered };

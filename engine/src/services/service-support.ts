@@ -19,18 +19,24 @@ export function notFound(what: string, key: string): never {
  */
 export function checkVariables(variables: unknown, required = false): void {
   if (variables === undefined && !required) return;
-  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables))
+    rejectWith('INVALID_ARGUMENT', 'Expected variables to be a JSON object, but they are not.');
   let text: string;
   try {
     text = JSON.stringify(variables, (_key, value) => {
-      if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`Expected finite numbers, but found ${value}.`);
+      if (typeof value === 'number' && !Number.isFinite(value))
+        throw new RangeError(`Expected finite numbers, but found ${value}.`);
       if (typeof value === 'bigint') throw new RangeError('Expected JSON numbers, but found a bigint.');
       return value;
     });
   } catch (error) {
-    return rejectWith('INVALID_ARGUMENT', `Expected variables to be JSON, but ${error instanceof Error ? error.message : String(error)}`);
+    return rejectWith(
+      'INVALID_ARGUMENT',
+      `Expected variables to be JSON, but ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (text.includes('\\u0000')) rejectWith('INVALID_ARGUMENT', 'Expected variables without NUL characters (\\u0000), but found one.');
+  if (text.includes('\\u0000'))
+    rejectWith('INVALID_ARGUMENT', 'Expected variables without NUL characters (\\u0000), but found one.');
 }
 
 export function tenantAllowed(scope: TenantScope | undefined, tenantId: string | undefined): boolean {
@@ -39,7 +45,8 @@ export function tenantAllowed(scope: TenantScope | undefined, tenantId: string |
 }
 
 export function checkTenant(scope: TenantScope | undefined, tenantId: string): void {
-  if (!tenantAllowed(scope, tenantId)) rejectWith('NOT_FOUND', `Expected tenant '${tenantId}' to be one of the caller's tenants, but it is not.`);
+  if (!tenantAllowed(scope, tenantId))
+    rejectWith('NOT_FOUND', `Expected tenant '${tenantId}' to be one of the caller's tenants, but it is not.`);
 }
 
 export function isKey(value: string | undefined): value is string {

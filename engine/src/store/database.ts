@@ -8,7 +8,15 @@
  * a Postgres array literal otherwise).
  */
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect, type ColumnType, type Insertable, type PostgresPool, type PostgresPoolClient, type Selectable } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  type ColumnType,
+  type Insertable,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type Selectable,
+} from 'kysely';
 import pg from 'pg';
 import { PGLITE_PARSERS, PGliteDialect } from './pglite-dialect.js';
 
@@ -286,7 +294,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // a broken idle connection must not crash the process; the next query gets a fresh one
     pool.on('error', () => {});
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lazyBeginPool(pool) }) }), kind: 'postgres' };
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lazyBeginPool(pool) }) }),
+      kind: 'postgres',
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });

@@ -10,7 +10,9 @@ import type { DefinitionLookup, ProcessDefinition } from '../runtime/types.js';
 import type { Db, ProcessDefinitionRow } from './database.js';
 import type { Kysely } from 'kysely';
 
-export type DefinitionMiss = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'latest'; readonly bpmnProcessId: string; readonly tenantId: string };
+export type DefinitionMiss =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'latest'; readonly bpmnProcessId: string; readonly tenantId: string };
 
 export class DefinitionMissError extends Error {
   readonly code = 'DEFINITION_MISS' as const;
@@ -41,7 +43,8 @@ export class DefinitionCache {
       },
       latestByProcessId: (bpmnProcessId, tenantId) => {
         const entry = this.latest.get(latestId(tenantId, bpmnProcessId));
-        if (entry && this.isFresh(entry.checkedAt)) return entry.key ? this.byKey.get(entry.key) ?? this.missKey(entry.key, missing) : undefined;
+        if (entry && this.isFresh(entry.checkedAt))
+          return entry.key ? (this.byKey.get(entry.key) ?? this.missKey(entry.key, missing)) : undefined;
         if (missing.has(`latest:${latestId(tenantId, bpmnProcessId)}`)) return undefined;
         throw new DefinitionMissError({ kind: 'latest', bpmnProcessId, tenantId });
       },
@@ -63,7 +66,8 @@ export class DefinitionCache {
       if (!(await this.getByKey(db, miss.key))) missing.add(`key:${miss.key}`);
       return;
     }
-    if (!(await this.getLatest(db, miss.tenantId, miss.bpmnProcessId, { refresh: true }))) missing.add(`latest:${latestId(miss.tenantId, miss.bpmnProcessId)}`);
+    if (!(await this.getLatest(db, miss.tenantId, miss.bpmnProcessId, { refresh: true })))
+      missing.add(`latest:${latestId(miss.tenantId, miss.bpmnProcessId)}`);
   }
 
   async getByKey(db: Kysely<any>, key: string): Promise<ProcessDefinition | undefined> {
@@ -74,9 +78,19 @@ export class DefinitionCache {
     return row ? this.compileRow(row) : undefined;
   }
 
-  async getLatest(db: Kysely<any>, tenantId: string, bpmnProcessId: string, options: { refresh?: boolean } = {}): Promise<ProcessDefinition | undefined> {
+  async getLatest(
+    db: Kysely<any>,
+    tenantId: string,
+    bpmnProcessId: string,
+    options: { refresh?: boolean } = {},
+  ): Promise<ProcessDefinition | undefined> {
     const entry = this.latest.get(latestId(tenantId, bpmnProcessId));
-    if (!options.refresh && entry && this.isFresh(entry.checkedAt) && (entry.key === null || this.byKey.has(entry.key))) {
+    if (
+      !options.refresh &&
+      entry &&
+      this.isFresh(entry.checkedAt) &&
+      (entry.key === null || this.byKey.has(entry.key))
+    ) {
       return entry.key ? this.byKey.get(entry.key) : undefined;
     }
     const row = await (db as Db)
@@ -88,24 +102,45 @@ export class DefinitionCache {
       .limit(1)
       .executeTakeFirst();
     const definition = row ? await this.compileRow(row) : undefined;
-    this.latest.set(latestId(tenantId, bpmnProcessId), { key: definition?.key ?? null, checkedAt: this.options.clock() });
+    this.latest.set(latestId(tenantId, bpmnProcessId), {
+      key: definition?.key ?? null,
+      checkedAt: this.options.clock(),
+    });
     return definition;
   }
 
   /** Registers a definition compiled at deployment (and, when it is the newest, as latest). */
   register(definition: ProcessDefinition, isLatest: boolean): void {
     this.byKey.set(definition.key, definition);
-    if (isLatest) this.latest.set(latestId(definition.tenantId, definition.bpmnProcessId), { key: definition.key, checkedAt: this.options.clock() });
+    if (isLatest)
+      this.latest.set(latestId(definition.tenantId, definition.bpmnProcessId), {
+        key: definition.key,
+        checkedAt: this.options.clock(),
+      });
   }
 
   private async compileRow(row: ProcessDefinitionRow): Promise<ProcessDefinition> {
-    const compiled = await compileBpmn(row.bpmn_xml, { resourceName: row.resource_name, acceptScriptBodies: this.options.acceptScriptBodies });
+    const compiled = await compileBpmn(row.bpmn_xml, {
+      resourceName: row.resource_name,
+      acceptScriptBodies: this.options.acceptScriptBodies,
+    });
     if (!compiled.ok) {
-      throw new Error(`Expected stored definition ${row.key} ('${row.bpmn_process_id}') to compile, but: ${compiled.problems.map((p) => p.message).join('; ')}`);
+      throw new Error(
+        `Expected stored definition ${row.key} ('${row.bpmn_process_id}') to compile, but: ${compiled.problems.map((p) => p.message).join('; ')}`,
+      );
     }
     const process = compiled.resource.processes.find((candidate) => candidate.bpmnProcessId === row.bpmn_process_id);
-    if (!process) throw new Error(`Expected stored definition ${row.key} to contain process '${row.bpmn_process_id}', but it does not.`);
-    const definition: ProcessDefinition = { key: row.key, bpmnProcessId: row.bpmn_process_id, version: row.version, tenantId: row.tenant_id, process };
+    if (!process)
+      throw new Error(
+        `Expected stored definition ${row.key} to contain process '${row.bpmn_process_id}', but it does not.`,
+      );
+    const definition: ProcessDefinition = {
+      key: row.key,
+      bpmnProcessId: row.bpmn_process_id,
+      version: row.version,
+      tenantId: row.tenant_id,
+      process,
+    };
     this.byKey.set(definition.key, definition);
     return definition;
   }

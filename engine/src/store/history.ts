@@ -12,7 +12,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** JSON with object keys sorted at every level, so the hash does not depend on jsonb's key order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   const entries = Object.keys(value)
     .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
@@ -45,7 +46,14 @@ export interface ChainHead {
 }
 
 /** Turns a command's records into history rows continuing the chain at `head` (which it advances). */
-export function historyRows(rootKey: string, tenantId: string, records: readonly RuntimeRecord[], head: ChainHead, actor: string | null, at: number): NewHistory[] {
+export function historyRows(
+  rootKey: string,
+  tenantId: string,
+  records: readonly RuntimeRecord[],
+  head: ChainHead,
+  actor: string | null,
+  at: number,
+): NewHistory[] {
   const rows: NewHistory[] = [];
   const atDate = new Date(at);
   for (const record of records) {
@@ -95,8 +103,20 @@ export function verifyChain(rows: readonly HistoryRow[]): ChainVerification {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const row of rows) {
-    if (row.seq !== expectedSeq) return { valid: false, entries: rows.length, brokenAt: row.seq, reason: `Expected entry ${expectedSeq}, but found ${row.seq}.` };
-    if (row.prev_hash !== prev) return { valid: false, entries: rows.length, brokenAt: row.seq, reason: `Expected entry ${row.seq} to link to the previous hash, but it does not.` };
+    if (row.seq !== expectedSeq)
+      return {
+        valid: false,
+        entries: rows.length,
+        brokenAt: row.seq,
+        reason: `Expected entry ${expectedSeq}, but found ${row.seq}.`,
+      };
+    if (row.prev_hash !== prev)
+      return {
+        valid: false,
+        entries: rows.length,
+        brokenAt: row.seq,
+        reason: `Expected entry ${row.seq} to link to the previous hash, but it does not.`,
+      };
     const hash = hashEntry(prev, {
       seq: row.seq,
       processInstanceKey: row.process_instance_key,
@@ -108,7 +128,13 @@ export function verifyChain(rows: readonly HistoryRow[]): ChainVerification {
       actor: row.actor,
       at: row.at.getTime(),
     });
-    if (hash !== row.hash) return { valid: false, entries: rows.length, brokenAt: row.seq, reason: `Expected entry ${row.seq} to hash to its stored hash, but its content was changed.` };
+    if (hash !== row.hash)
+      return {
+        valid: false,
+        entries: rows.length,
+        brokenAt: row.seq,
+        reason: `Expected entry ${row.seq} to hash to its stored hash, but its content was changed.`,
+      };
     prev = hash;
     expectedSeq++;
   }

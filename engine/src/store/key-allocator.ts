@@ -29,7 +29,9 @@ export class KeyAllocator {
     const missing = count - this.available;
     if (missing <= 0) return;
     const blocks = Math.ceil(missing / KEY_BLOCK_SIZE);
-    const result = await sql<{ start: string }>`SELECT nextval('engine_key_block')::text AS start FROM generate_series(1, ${blocks})`.execute(db);
+    const result = await sql<{
+      start: string;
+    }>`SELECT nextval('engine_key_block')::text AS start FROM generate_series(1, ${blocks})`.execute(db);
     for (const { start } of result.rows) {
       const first = BigInt(start);
       this.blocks.push({ next: first, end: first + BigInt(KEY_BLOCK_SIZE) });

@@ -6,11 +6,15 @@ import { createDatabase } from './database.js';
 import { migrateDown, migrateToLatest, migrateToNone } from './migrator.js';
 
 const command = process.argv[2] ?? 'up';
-const { db } = await createDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR ?? './data' });
+const { db } = await createDatabase({
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  dataDir: process.env.DATA_DIR ?? './data',
+});
 try {
   const run = command === 'down' ? migrateDown : command === 'reset' ? migrateToNone : migrateToLatest;
   const result = await run(db);
-  for (const migration of result.results ?? []) console.log(`${migration.direction} ${migration.migrationName}: ${migration.status}`);
+  for (const migration of result.results ?? [])
+    console.log(`${migration.direction} ${migration.migrationName}: ${migration.status}`);
   if (!result.results?.length) console.log('Nothing to migrate.');
 } finally {
   await db.destroy();

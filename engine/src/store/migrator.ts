@@ -15,11 +15,14 @@ export class TypeScriptMigrationProvider implements MigrationProvider {
   constructor(private readonly folder: string = MIGRATIONS_DIR) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(this.folder)).filter((file) => MIGRATION_FILE.test(file) && !file.endsWith('.d.ts')).sort();
+    const files = (await readdir(this.folder))
+      .filter((file) => MIGRATION_FILE.test(file) && !file.endsWith('.d.ts'))
+      .sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const module = (await import(pathToFileURL(path.join(this.folder, file)).href)) as Partial<Migration>;
-      if (typeof module.up !== 'function') throw new Error(`Expected migration ${file} to export up(), but it does not.`);
+      if (typeof module.up !== 'function')
+        throw new Error(`Expected migration ${file} to export up(), but it does not.`);
       migrations[file.replace(/\.(ts|js)$/, '')] = { up: module.up, ...(module.down ? { down: module.down } : {}) };
     }
     return migrations;
@@ -34,7 +37,10 @@ function unwrap(result: MigrationResultSet, what: string): MigrationResultSet {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
-    throw new Error(`Expected ${what} to succeed, but ${failed ? `migration ${failed.migrationName}` : 'it'} failed: ${cause}`, { cause: result.error });
+    throw new Error(
+      `Expected ${what} to succeed, but ${failed ? `migration ${failed.migrationName}` : 'it'} failed: ${cause}`,
+      { cause: result.error },
+    );
   }
   return result;
 }

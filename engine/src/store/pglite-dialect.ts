@@ -30,7 +30,9 @@ class PGliteConnection implements DatabaseConnection {
     const affected = result.affectedRows;
     return {
       rows: result.rows,
-      ...(affected !== undefined && /^\s*(insert|update|delete|merge)/i.test(query.sql) ? { numAffectedRows: BigInt(affected) } : {}),
+      ...(affected !== undefined && /^\s*(insert|update|delete|merge)/i.test(query.sql)
+        ? { numAffectedRows: BigInt(affected) }
+        : {}),
     };
   }
 

@@ -129,7 +129,10 @@ export class Projection {
         case 'PROCESS_INSTANCE:ELEMENT_COMPLETED':
         case 'PROCESS_INSTANCE:ELEMENT_TERMINATED':
           if (value.elementType === 'PROCESS') {
-            this.instances.update(record.key, { state: record.intent === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED', end_date: at });
+            this.instances.update(record.key, {
+              state: record.intent === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED',
+              end_date: at,
+            });
           }
           break;
         case 'JOB:CREATED':
@@ -319,10 +322,14 @@ export class Projection {
    * Writes all net changes, plus `extra` rows (history) and `documents` (root state updates), as ONE
    * statement of data-modifying CTEs when it fits, so a command costs one round trip to write.
    */
-  async write(trx: Transaction<Database>, extra: { history?: readonly Insertable<Database['history']>[] } = {}): Promise<void> {
+  async write(
+    trx: Transaction<Database>,
+    extra: { history?: readonly Insertable<Database['history']>[] } = {},
+  ): Promise<void> {
     const operations: Operation[] = [];
     const deleteKeys = (table: 'job' | 'timer' | 'message_subscription' | 'signal_subscription', keys: Set<string>) => {
-      if (keys.size > 0) operations.push({ params: keys.size, build: (db) => db.deleteFrom(table).where('key', 'in', [...keys]) });
+      if (keys.size > 0)
+        operations.push({ params: keys.size, build: (db) => db.deleteFrom(table).where('key', 'in', [...keys]) });
     };
     deleteKeys('job', this.jobs.deletes);
     deleteKeys('timer', this.timers.deletes);
@@ -348,9 +355,15 @@ export class Projection {
     insert('event_outbox', this.outbox);
     insert('history', extra.history ?? []);
 
-    const update = <T extends 'process_instance' | 'job' | 'user_task' | 'incident'>(table: T, updates: Map<string, object>) => {
+    const update = <T extends 'process_instance' | 'job' | 'user_task' | 'incident'>(
+      table: T,
+      updates: Map<string, object>,
+    ) => {
       for (const [key, patch] of updates) {
-        operations.push({ params: Object.keys(patch).length + 1, build: (db) => (db.updateTable(table) as any).set(patch).where('key', '=', key) });
+        operations.push({
+          params: Object.keys(patch).length + 1,
+          build: (db) => (db.updateTable(table) as any).set(patch).where('key', '=', key),
+        });
       }
     };
     update('process_instance', this.instances.updates);
@@ -394,7 +407,11 @@ async function runCombined(trx: Transaction<Database>, operations: readonly Oper
 }
 
 /** Multi-row insert, split so that no statement exceeds Postgres' parameter limit. */
-export async function insertChunked<T extends keyof Database>(trx: Transaction<Database>, table: T, rows: readonly Insertable<Database[T]>[]): Promise<void> {
+export async function insertChunked<T extends keyof Database>(
+  trx: Transaction<Database>,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0] as object).length || 1;
   const size = Math.max(1, Math.floor(30_000 / columns));

@@ -12,7 +12,15 @@ import { sql, type Transaction } from 'kysely';
 import { CommandRejectedError, errorCode, type Rejection } from '../errors.js';
 import { processCommand } from '../runtime/stream-processor.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
-import type { Command, InstanceState, ProcessResult, RuntimeContext, RuntimeRecord, ScriptHook, Variables } from '../runtime/types.js';
+import type {
+  Command,
+  InstanceState,
+  ProcessResult,
+  RuntimeContext,
+  RuntimeRecord,
+  ScriptHook,
+  Variables,
+} from '../runtime/types.js';
 import { json, type Database } from './database.js';
 import type { DefinitionCache, DefinitionMissError } from './definition-cache.js';
 import { GENESIS_HASH, historyRows, type ChainHead } from './history.js';
@@ -100,13 +108,19 @@ export class UnitOfWork {
 
   /** Locks (and loads) root instance rows in key order, so that concurrent multi-root units never deadlock. */
   async lockRoots(rootKeys: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(rootKeys)].filter((key) => /^\d{1,19}$/.test(key) && !this.roots.has(key)).sort(compareKeys);
+    const wanted = [...new Set(rootKeys)]
+      .filter((key) => /^\d{1,19}$/.test(key) && !this.roots.has(key))
+      .sort(compareKeys);
     if (wanted.length === 0) return;
     const rows = await this.trx
       .selectFrom('process_instance')
       .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
       // literals, not parameters: the first statement of a transaction then travels with its BEGIN (database.ts)
-      .where('key', 'in', wanted.map((key) => sql.lit(key)))
+      .where(
+        'key',
+        'in',
+        wanted.map((key) => sql.lit(key)),
+      )
       .where('state_doc', 'is not', null)
       .orderBy('key')
       .forUpdate()
@@ -115,9 +129,15 @@ export class UnitOfWork {
   }
 
   /** Locks the root that owns a job, user task, incident, timer or process instance; undefined when none does. */
-  async lockRootOf(owner: 'job' | 'user_task' | 'incident' | 'timer' | 'process_instance', key: string): Promise<string | undefined> {
+  async lockRootOf(
+    owner: 'job' | 'user_task' | 'incident' | 'timer' | 'process_instance',
+    key: string,
+  ): Promise<string | undefined> {
     if (!/^\d{1,19}$/.test(key)) return undefined;
-    const known = owner === 'process_instance' ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key) : undefined;
+    const known =
+      owner === 'process_instance'
+        ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key)
+        : undefined;
     if (known) return known.rootKey;
     const row = await this.trx
       .selectFrom('process_instance')
@@ -137,7 +157,15 @@ export class UnitOfWork {
     for (const row of rows) if (!this.roots.has(row.key)) this.addLoaded(row);
   }
 
-  private addLoaded(row: { key: string; tenant_id: string; business_key: string | null; state_doc: unknown; doc_version: number | null; history_seq: number | null; last_hash: string | null }): void {
+  private addLoaded(row: {
+    key: string;
+    tenant_id: string;
+    business_key: string | null;
+    state_doc: unknown;
+    doc_version: number | null;
+    history_seq: number | null;
+    last_hash: string | null;
+  }): void {
     this.roots.set(row.key, {
       rootKey: row.key,
       tenantId: row.tenant_id,
@@ -154,7 +182,10 @@ export class UnitOfWork {
   async execute(rootKey: string | undefined, command: Command, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const root = rootKey === undefined ? undefined : this.roots.get(rootKey);
     if (command.type !== 'CREATE_INSTANCE' && !root) {
-      const rejection: Rejection = { type: 'NOT_FOUND', reason: `Expected to find process instance ${rootKey ?? ''}, but none was found.` };
+      const rejection: Rejection = {
+        type: 'NOT_FOUND',
+        reason: `Expected to find process instance ${rootKey ?? ''}, but none was found.`,
+      };
       if (options.tolerateRejection) return { rootKey: rootKey ?? '', records: [], rejection };
       throw new CommandRejectedError(rejection);
     }
@@ -202,8 +233,10 @@ export class UnitOfWork {
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) throw error;
         const code = errorCode(error);
-        if (code === 'DEFINITION_MISS') await this.env.definitions.load(this.trx, (error as DefinitionMissError).miss, missing);
-        else if (code === 'KEYS_EXHAUSTED') await this.env.keys.ensure(this.trx, KEY_BLOCK_SIZE * 2 ** Math.min(attempt, 10));
+        if (code === 'DEFINITION_MISS')
+          await this.env.definitions.load(this.trx, (error as DefinitionMissError).miss, missing);
+        else if (code === 'KEYS_EXHAUSTED')
+          await this.env.keys.ensure(this.trx, KEY_BLOCK_SIZE * 2 ** Math.min(attempt, 10));
         else throw error;
       }
     }
@@ -223,18 +256,37 @@ export class UnitOfWork {
         .where('name', '=', subscription.messageName)
         .where('correlation_key', '=', subscription.correlationKey)
         .where('expires_at', '>', new Date(this.now))
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('message_correlation').select('message_key').whereRef('message_key', '=', 'message.key').where('target', '=', target))))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('message_correlation')
+                .select('message_key')
+                .whereRef('message_key', '=', 'message.key')
+                .where('target', '=', target),
+            ),
+          ),
+        )
         .orderBy('key')
         .limit(1)
         .executeTakeFirst();
       if (!message) continue;
       const correlated = await this.execute(
         root.rootKey,
-        { type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey: message.key, messageName: subscription.messageName, variables: message.variables },
+        {
+          type: 'CORRELATE_MESSAGE',
+          subscriptionKey: subscription.key,
+          messageKey: message.key,
+          messageName: subscription.messageName,
+          variables: message.variables,
+        },
         { tolerateRejection: true },
       );
       if (!correlated.rejection) {
-        await this.trx.insertInto('message_correlation').values({ message_key: message.key, tenant_id: root.tenantId, target }).onConflict((oc) => oc.doNothing()).execute();
+        await this.trx
+          .insertInto('message_correlation')
+          .values({ message_key: message.key, tenant_id: root.tenantId, target })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       }
     }
   }
@@ -244,14 +296,29 @@ export class UnitOfWork {
     const changed = [...this.roots.values()].filter((root) => root.records.length > 0);
     if (changed.length === 0) return { jobs: [], outboxEvents: 0, commands: this.commands };
     // outbox rows get keys while projecting
-    const thrown = changed.reduce((sum, root) => sum + root.records.filter((r) => r.intent === 'BROADCAST' || r.intent === 'PUBLISHED').length, 0);
+    const thrown = changed.reduce(
+      (sum, root) => sum + root.records.filter((r) => r.intent === 'BROADCAST' || r.intent === 'PUBLISHED').length,
+      0,
+    );
     await this.env.keys.ensure(this.trx, thrown + 16);
     const projection = new Projection(this.env.keys.next);
     const history = [];
     for (const root of changed) {
-      projection.add({ rootKey: root.rootKey, tenantId: root.tenantId, records: root.records, state: root.state, businessKey: root.businessKey, at: this.now });
+      projection.add({
+        rootKey: root.rootKey,
+        tenantId: root.tenantId,
+        records: root.records,
+        state: root.state,
+        businessKey: root.businessKey,
+        at: this.now,
+      });
       history.push(...historyRows(root.rootKey, root.tenantId, root.records, root.head, this.actor, this.now));
-      const document = { state_doc: json(root.state), doc_version: root.docVersion + 1, history_seq: root.head.seq, last_hash: root.head.hash };
+      const document = {
+        state_doc: json(root.state),
+        doc_version: root.docVersion + 1,
+        history_seq: root.head.seq,
+        last_hash: root.head.hash,
+      };
       if (root.isNew && !projection.instances.inserts.has(root.rootKey)) {
         throw new Error(`Expected the new root instance ${root.rootKey} to be activated, but it was not.`);
       }
@@ -279,7 +346,12 @@ export class UnitOfWork {
       });
     }
     for (const root of changed) root.records = [];
-    return { jobs, ...(projection.earliestTimer !== undefined ? { earliestTimer: projection.earliestTimer } : {}), outboxEvents: projection.outbox.length, commands: this.commands };
+    return {
+      jobs,
+      ...(projection.earliestTimer !== undefined ? { earliestTimer: projection.earliestTimer } : {}),
+      outboxEvents: projection.outbox.length,
+      commands: this.commands,
+    };
   }
 }
 
@@ -294,8 +366,15 @@ export interface LockedRootRow {
 }
 
 /** Serializes publishers and subscribers of one message name + correlation key (see message.service.ts). */
-export async function lockMessageName(trx: Transaction<Database>, tenantId: string, name: string, correlationKey: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}\u0001${name}\u0001${correlationKey}`}, 0))`.execute(trx);
+export async function lockMessageName(
+  trx: Transaction<Database>,
+  tenantId: string,
+  name: string,
+  correlationKey: string,
+): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}\u0001${name}\u0001${correlationKey}`}, 0))`.execute(
+    trx,
+  );
 }
 
 /** Orders decimal key strings numerically. */

@@ -20,8 +20,16 @@ describe('engine on embedded PGlite', () => {
     const options = { dataDir, clock: () => T0, logger: { warn: () => {}, error: () => {} } };
     let engine = await createEngine(options);
     try {
-      await engine.deploy({ resources: [{ name: 'review.bpmn', content: review }, { name: 'p.bpmn', content: serviceTasks('p', ['other']) }] });
-      const { processInstanceKey, businessKey } = await engine.createInstance({ bpmnProcessId: 'review', variables: { a: 1 } });
+      await engine.deploy({
+        resources: [
+          { name: 'review.bpmn', content: review },
+          { name: 'p.bpmn', content: serviceTasks('p', ['other']) },
+        ],
+      });
+      const { processInstanceKey, businessKey } = await engine.createInstance({
+        bpmnProcessId: 'review',
+        variables: { a: 1 },
+      });
       const [job] = await engine.activateJobs({ type: 'work', worker: 'w', maxJobsToActivate: 5, timeoutMs: 1000 });
       await engine.completeJob({ jobKey: job.jobKey, variables: { b: 2 } });
 
@@ -37,7 +45,10 @@ describe('engine on embedded PGlite', () => {
       expect(businessKey).toBe('2026-000001');
       expect(second.businessKey).toBe('2026-000002');
       expect(job.variables).toEqual({ a: 1 });
-      expect(await engine.getInstance(processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { a: 1, b: 2, c: 3 } });
+      expect(await engine.getInstance(processInstanceKey)).toMatchObject({
+        state: 'COMPLETED',
+        variables: { a: 1, b: 2, c: 3 },
+      });
       expect(await engine.verifyHistory(processInstanceKey)).toMatchObject({ valid: true });
       expect(BigInt(second.processInstanceKey)).toBeGreaterThan(BigInt(processInstanceKey));
     } finally {

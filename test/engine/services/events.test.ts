@@ -62,16 +62,29 @@ describe('message, timer, user task and instance services', () => {
     const key = await startWaitingForPayment('A-1');
 
     // when
-    const published = await engine.publishMessage({ name: 'payment-received', correlationKey: 'A-1', variables: { amount: '12.50' } });
+    const published = await engine.publishMessage({
+      name: 'payment-received',
+      correlationKey: 'A-1',
+      variables: { amount: '12.50' },
+    });
 
     // then
     expect(published).toMatchObject({ correlatedProcessInstanceKeys: [key], buffered: false });
-    expect(await engine.getInstance(key)).toMatchObject({ state: 'COMPLETED', variables: { orderId: 'A-1', amount: '12.50' } });
+    expect(await engine.getInstance(key)).toMatchObject({
+      state: 'COMPLETED',
+      variables: { orderId: 'A-1', amount: '12.50' },
+    });
   });
 
   it('should buffer a message with a time to live and correlate it when the subscription opens', async () => {
     // given
-    const published = await engine.publishMessage({ name: 'payment-received', correlationKey: 'B-2', variables: { early: true }, timeToLiveMs: 60_000, messageId: 'pay-B-2' });
+    const published = await engine.publishMessage({
+      name: 'payment-received',
+      correlationKey: 'B-2',
+      variables: { early: true },
+      timeToLiveMs: 60_000,
+      messageId: 'pay-B-2',
+    });
 
     // when
     const key = await startWaitingForPayment('B-2');
@@ -83,10 +96,22 @@ describe('message, timer, user task and instance services', () => {
 
   it('should reject a duplicate message id while the first message is buffered', async () => {
     // given
-    await engine.publishMessage({ name: 'payment-received', correlationKey: 'C-3', timeToLiveMs: 60_000, messageId: 'pay-C-3' });
+    await engine.publishMessage({
+      name: 'payment-received',
+      correlationKey: 'C-3',
+      timeToLiveMs: 60_000,
+      messageId: 'pay-C-3',
+    });
 
     // when
-    const error = await rejectionOf(engine.publishMessage({ name: 'payment-received', correlationKey: 'C-3', timeToLiveMs: 60_000, messageId: 'pay-C-3' }));
+    const error = await rejectionOf(
+      engine.publishMessage({
+        name: 'payment-received',
+        correlationKey: 'C-3',
+        timeToLiveMs: 60_000,
+        messageId: 'pay-C-3',
+      }),
+    );
 
     // then
     expect(error).toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'ALREADY_EXISTS' } });
@@ -134,28 +159,52 @@ describe('message, timer, user task and instance services', () => {
 
   it('should let a clerk claim and complete a user task', async () => {
     // given
-    const { processInstanceKey } = await engine.createInstance({ bpmnProcessId: 'review', variables: { antrag: 'Hundesteuer' } });
+    const { processInstanceKey } = await engine.createInstance({
+      bpmnProcessId: 'review',
+      variables: { antrag: 'Hundesteuer' },
+    });
     const [task] = await engine.searchUserTasks({ candidateGroups: ['sachbearbeitung'], processInstanceKey });
 
     // when
     await engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'erika', allowOverride: false });
-    const conflict = await rejectionOf(engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'max', allowOverride: false }));
+    const conflict = await rejectionOf(
+      engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'max', allowOverride: false }),
+    );
     const claimed = await engine.getUserTask(task.userTaskKey);
-    const visible = await engine.searchUserTasks({ processInstanceKey, visibleTo: { userId: 'max', groups: ['sachbearbeitung'] } });
-    const hidden = await engine.searchUserTasks({ processInstanceKey, visibleTo: { userId: 'max', groups: ['bauamt'] } });
+    const visible = await engine.searchUserTasks({
+      processInstanceKey,
+      visibleTo: { userId: 'max', groups: ['sachbearbeitung'] },
+    });
+    const hidden = await engine.searchUserTasks({
+      processInstanceKey,
+      visibleTo: { userId: 'max', groups: ['bauamt'] },
+    });
     await engine.completeUserTask({ userTaskKey: task.userTaskKey, variables: { approved: true }, actor: 'erika' });
 
     // then
-    expect(task).toMatchObject({ name: 'Antrag prüfen', elementId: 'check', assignee: null, candidateGroups: ['sachbearbeitung'], state: 'CREATED' });
+    expect(task).toMatchObject({
+      name: 'Antrag prüfen',
+      elementId: 'check',
+      assignee: null,
+      candidateGroups: ['sachbearbeitung'],
+      state: 'CREATED',
+    });
     expect(conflict).toMatchObject({ rejection: { type: 'INVALID_STATE' } });
     expect(visible).toHaveLength(1);
     expect(hidden).toEqual([]);
     expect(claimed).toMatchObject({ assignee: 'erika', variables: { antrag: 'Hundesteuer' } });
     expect(await engine.searchUserTasks({ processInstanceKey })).toEqual([]);
-    expect(await engine.searchUserTasks({ processInstanceKey, state: 'COMPLETED' })).toEqual([expect.objectContaining({ userTaskKey: task.userTaskKey, assignee: 'erika' })]);
-    expect(await engine.getInstance(processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { antrag: 'Hundesteuer', approved: true } });
+    expect(await engine.searchUserTasks({ processInstanceKey, state: 'COMPLETED' })).toEqual([
+      expect.objectContaining({ userTaskKey: task.userTaskKey, assignee: 'erika' }),
+    ]);
+    expect(await engine.getInstance(processInstanceKey)).toMatchObject({
+      state: 'COMPLETED',
+      variables: { antrag: 'Hundesteuer', approved: true },
+    });
     const history = await engine.getHistory(processInstanceKey);
-    expect(history.find((entry) => entry.valueType === 'USER_TASK' && entry.intent === 'COMPLETED')?.actor).toBe('erika');
+    expect(history.find((entry) => entry.valueType === 'USER_TASK' && entry.intent === 'COMPLETED')?.actor).toBe(
+      'erika',
+    );
   });
 
   it('should start instances of a signal start event on broadcast', async () => {
@@ -164,13 +213,18 @@ describe('message, timer, user task and instance services', () => {
 
     // then
     expect(broadcast.triggeredProcessInstanceKeys).toHaveLength(1);
-    expect(await engine.getInstance(broadcast.triggeredProcessInstanceKeys[0])).toMatchObject({ bpmnProcessId: 'alarm', state: 'COMPLETED' });
+    expect(await engine.getInstance(broadcast.triggeredProcessInstanceKeys[0])).toMatchObject({
+      bpmnProcessId: 'alarm',
+      state: 'COMPLETED',
+    });
   });
 
   it('should keep versions, detect duplicates and store forms', async () => {
     // when
     const again = await engine.deploy({ resources: [{ name: 'review.bpmn', content: review }] });
-    const changed = await engine.deploy({ resources: [{ name: 'review.bpmn', content: review.replace('Antrag prüfen', 'Antrag prüfen (neu)') }] });
+    const changed = await engine.deploy({
+      resources: [{ name: 'review.bpmn', content: review.replace('Antrag prüfen', 'Antrag prüfen (neu)') }],
+    });
     const form = await engine.getForm({ formId: 'antrag' });
 
     // then
@@ -184,7 +238,13 @@ describe('message, timer, user task and instance services', () => {
     const error = await rejectionOf(
       engine.deploy({
         resources: [
-          { name: 'broken.bpmn', content: bpmn('broken', '<bpmn:startEvent id="start" /><bpmn:serviceTask id="noType" /><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="noType" />') },
+          {
+            name: 'broken.bpmn',
+            content: bpmn(
+              'broken',
+              '<bpmn:startEvent id="start" /><bpmn:serviceTask id="noType" /><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="noType" />',
+            ),
+          },
           { name: 'bad.form', content: '{"components": []}' },
         ],
       }),
@@ -193,13 +253,21 @@ describe('message, timer, user task and instance services', () => {
     // then
     expect(error).toMatchObject({ code: 'DEPLOYMENT_REJECTED' });
     const problems = (error as unknown as { problems: { elementId: string | null; resource?: string }[] }).problems;
-    expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ elementId: 'noType' }), expect.objectContaining({ resource: 'bad.form' })]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ elementId: 'noType' }),
+        expect.objectContaining({ resource: 'bad.form' }),
+      ]),
+    );
     expect(await engine.searchProcessDefinitions({ bpmnProcessId: 'broken' })).toEqual([]);
   });
 
   it('should search instances and verify their history', async () => {
     // given
-    const { processInstanceKey, businessKey } = await engine.createInstance({ bpmnProcessId: 'reminder', businessKey: 'AZ-4711' });
+    const { processInstanceKey, businessKey } = await engine.createInstance({
+      bpmnProcessId: 'reminder',
+      businessKey: 'AZ-4711',
+    });
 
     // when
     const found = await engine.searchInstances({ businessKey: 'AZ-4711' });
@@ -207,9 +275,16 @@ describe('message, timer, user task and instance services', () => {
 
     // then
     expect(businessKey).toBe('AZ-4711');
-    expect(found).toEqual([expect.objectContaining({ processInstanceKey, state: 'ACTIVE', bpmnProcessId: 'reminder' })]);
+    expect(found).toEqual([
+      expect.objectContaining({ processInstanceKey, state: 'ACTIVE', bpmnProcessId: 'reminder' }),
+    ]);
     expect(verification).toMatchObject({ valid: true });
-    await engine.db.updateTable('history').set({ element_id: 'elsewhere' }).where('root_key', '=', processInstanceKey).where('seq', '=', 2).execute();
+    await engine.db
+      .updateTable('history')
+      .set({ element_id: 'elsewhere' })
+      .where('root_key', '=', processInstanceKey)
+      .where('seq', '=', 2)
+      .execute();
     expect(await engine.verifyHistory(processInstanceKey)).toMatchObject({ valid: false, brokenAt: 2 });
   });
 });

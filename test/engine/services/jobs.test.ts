@@ -8,13 +8,18 @@ describe('job services', () => {
   beforeAll(async () => {
     t = await testEngine('services_jobs');
     engine = t.engine;
-    await engine.deploy({ resources: [{ name: 'straight.bpmn', content: serviceTasks('straight', ['check', 'pay', 'notify']) }] });
+    await engine.deploy({
+      resources: [{ name: 'straight.bpmn', content: serviceTasks('straight', ['check', 'pay', 'notify']) }],
+    });
   });
   afterAll(async () => t.close());
 
   it('should start an instance, hand out its job with variables and complete it', async () => {
     // given
-    const created = await engine.createInstance({ bpmnProcessId: 'straight', variables: { applicant: 'Erika', fee: '12.50' } });
+    const created = await engine.createInstance({
+      bpmnProcessId: 'straight',
+      variables: { applicant: 'Erika', fee: '12.50' },
+    });
 
     // when
     const [job] = await engine.activateJobs({ type: 'check', worker: 'w1', maxJobsToActivate: 10, timeoutMs: 60_000 });
@@ -22,10 +27,19 @@ describe('job services', () => {
 
     // then
     expect(created.businessKey).toMatch(/^2026-\d{6}$/);
-    expect(job).toMatchObject({ type: 'check', processInstanceKey: created.processInstanceKey, elementId: 'task1', retries: 3, variables: { applicant: 'Erika', fee: '12.50' }, worker: 'w1' });
+    expect(job).toMatchObject({
+      type: 'check',
+      processInstanceKey: created.processInstanceKey,
+      elementId: 'task1',
+      retries: 3,
+      variables: { applicant: 'Erika', fee: '12.50' },
+      worker: 'w1',
+    });
     const next = await engine.activateJobs({ type: 'pay', worker: 'w1', maxJobsToActivate: 10, timeoutMs: 60_000 });
     expect(next.map((j) => j.variables)).toEqual([{ applicant: 'Erika', fee: '12.50', checked: true }]);
-    expect(await engine.activateJobs({ type: 'check', worker: 'w2', maxJobsToActivate: 10, timeoutMs: 60_000 })).toEqual([]);
+    expect(
+      await engine.activateJobs({ type: 'check', worker: 'w2', maxJobsToActivate: 10, timeoutMs: 60_000 }),
+    ).toEqual([]);
   });
 
   it('should not hand out a leased job again before its lease ends', async () => {
@@ -34,9 +48,19 @@ describe('job services', () => {
     const first = await engine.activateJobs({ type: 'check', worker: 'w1', maxJobsToActivate: 1, timeoutMs: 30_000 });
 
     // when
-    const whileLeased = await engine.activateJobs({ type: 'check', worker: 'w2', maxJobsToActivate: 1, timeoutMs: 30_000 });
+    const whileLeased = await engine.activateJobs({
+      type: 'check',
+      worker: 'w2',
+      maxJobsToActivate: 1,
+      timeoutMs: 30_000,
+    });
     t.clock.now += 30_001;
-    const afterLease = await engine.activateJobs({ type: 'check', worker: 'w2', maxJobsToActivate: 1, timeoutMs: 30_000 });
+    const afterLease = await engine.activateJobs({
+      type: 'check',
+      worker: 'w2',
+      maxJobsToActivate: 1,
+      timeoutMs: 30_000,
+    });
     t.clock.now = T0;
 
     // then
@@ -54,10 +78,13 @@ describe('job services', () => {
     // when
     const nul = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: { name: 'a\u0000b' } }));
     const infinite = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: { fee: Infinity } }));
-    const list = await rejectionOf(engine.completeJob({ jobKey: job.jobKey, variables: [1] as unknown as Record<string, unknown> }));
+    const list = await rejectionOf(
+      engine.completeJob({ jobKey: job.jobKey, variables: [1] as unknown as Record<string, unknown> }),
+    );
 
     // then
-    for (const error of [nul, infinite, list]) expect(error).toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'INVALID_ARGUMENT' } });
+    for (const error of [nul, infinite, list])
+      expect(error).toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'INVALID_ARGUMENT' } });
     await engine.completeJob({ jobKey: job.jobKey });
   });
 
@@ -77,7 +104,9 @@ describe('job services', () => {
   it('should retry after a failure with backoff and raise an incident when no retries are left, then resolve it', async () => {
     // given
     const { processInstanceKey } = await engine.createInstance({ bpmnProcessId: 'straight' });
-    const [job] = (await engine.activateJobs({ type: 'check', worker: 'w1', maxJobsToActivate: 5, timeoutMs: 1000 })).filter((j) => j.processInstanceKey === processInstanceKey);
+    const [job] = (
+      await engine.activateJobs({ type: 'check', worker: 'w1', maxJobsToActivate: 5, timeoutMs: 1000 })
+    ).filter((j) => j.processInstanceKey === processInstanceKey);
 
     // when failing with backoff
     await engine.failJob({ jobKey: job.jobKey, retries: 2, errorMessage: 'registry down', retryBackOffMs: 10_000 });
@@ -96,7 +125,15 @@ describe('job services', () => {
     const instance = await engine.getInstance(processInstanceKey);
 
     // then
-    expect(incidents).toEqual([expect.objectContaining({ errorType: 'JOB_NO_RETRIES', errorMessage: 'registry gone', jobKey: job.jobKey, elementId: 'task1', state: 'ACTIVE' })]);
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        errorType: 'JOB_NO_RETRIES',
+        errorMessage: 'registry gone',
+        jobKey: job.jobKey,
+        elementId: 'task1',
+        state: 'ACTIVE',
+      }),
+    ]);
     expect(instance?.hasIncident).toBe(true);
 
     // when resolving (the job gets a retry)
@@ -130,7 +167,15 @@ describe('job services', () => {
       expect(seen).toEqual(expect.arrayContaining(['check:7', 'pay:7', 'notify:7']));
       expect(instance?.variables).toEqual({ n: 7, checkDone: true, payDone: true, notifyDone: true });
       const history = await engine.getHistory(processInstanceKey);
-      expect(history.filter((entry) => entry.valueType === 'JOB' && entry.intent === 'COMPLETED').map((entry) => entry.actor)).toEqual([expect.stringMatching(/^worker:/), expect.stringMatching(/^worker:/), expect.stringMatching(/^worker:/)]);
+      expect(
+        history
+          .filter((entry) => entry.valueType === 'JOB' && entry.intent === 'COMPLETED')
+          .map((entry) => entry.actor),
+      ).toEqual([
+        expect.stringMatching(/^worker:/),
+        expect.stringMatching(/^worker:/),
+        expect.stringMatching(/^worker:/),
+      ]);
       expect(await engine.verifyHistory(processInstanceKey)).toMatchObject({ valid: true });
     } finally {
       for (const subscription of subscriptions) subscription.close();
@@ -155,7 +200,9 @@ describe('job services', () => {
         },
       ],
     });
-    const subscription = engine.jobs.subscribe('charge', () => bpmnError('DECLINED', 'card declined', { reason: 'limit' }));
+    const subscription = engine.jobs.subscribe('charge', () =>
+      bpmnError('DECLINED', 'card declined', { reason: 'limit' }),
+    );
     await engine.start();
     try {
       // when

@@ -68,7 +68,11 @@ describe('scheduler and cross-instance delivery', () => {
     expect(idle.timersFired).toBe(0);
     const started = await engine.searchInstances({ bpmnProcessId: 'every-minute' });
     expect(started.map((instance) => instance.state)).toEqual(['COMPLETED', 'COMPLETED']);
-    const timer = await engine.db.selectFrom('timer').selectAll().where('root_key', 'is', null).executeTakeFirstOrThrow();
+    const timer = await engine.db
+      .selectFrom('timer')
+      .selectAll()
+      .where('root_key', 'is', null)
+      .executeTakeFirstOrThrow();
     expect(timer.due_at.getTime()).toBe(T0 + 4 * MINUTE);
   });
 
@@ -84,7 +88,12 @@ describe('scheduler and cross-instance delivery', () => {
 
   it('should deliver a signal thrown by one instance to another through the outbox', async () => {
     // given
-    await engine.deploy({ resources: [{ name: 'thrower.bpmn', content: thrower }, { name: 'catcher.bpmn', content: catcher }] });
+    await engine.deploy({
+      resources: [
+        { name: 'thrower.bpmn', content: thrower },
+        { name: 'catcher.bpmn', content: catcher },
+      ],
+    });
     const waiting = await engine.createInstance({ bpmnProcessId: 'catcher' });
 
     // when
@@ -98,8 +107,16 @@ describe('scheduler and cross-instance delivery', () => {
 
   it('should keep a called instance inside its root and project it with its parent', async () => {
     // given
-    await engine.deploy({ resources: [{ name: 'child.bpmn', content: child }, { name: 'parent.bpmn', content: parent }] });
-    const { processInstanceKey } = await engine.createInstance({ bpmnProcessId: 'parent', variables: { applicant: 'Erika' } });
+    await engine.deploy({
+      resources: [
+        { name: 'child.bpmn', content: child },
+        { name: 'parent.bpmn', content: parent },
+      ],
+    });
+    const { processInstanceKey } = await engine.createInstance({
+      bpmnProcessId: 'parent',
+      variables: { applicant: 'Erika' },
+    });
 
     // when
     const [job] = await engine.activateJobs({ type: 'child-work', worker: 'w', maxJobsToActivate: 1, timeoutMs: 1000 });
@@ -108,9 +125,14 @@ describe('scheduler and cross-instance delivery', () => {
 
     // then
     expect(job).toMatchObject({ rootProcessInstanceKey: processInstanceKey, variables: { applicant: 'Erika' } });
-    expect(called).toEqual([expect.objectContaining({ bpmnProcessId: 'child', rootProcessInstanceKey: processInstanceKey, state: 'ACTIVE' })]);
+    expect(called).toEqual([
+      expect.objectContaining({ bpmnProcessId: 'child', rootProcessInstanceKey: processInstanceKey, state: 'ACTIVE' }),
+    ]);
     expect(called[0].processInstanceKey).toBe(job.processInstanceKey);
-    expect(await engine.getInstance(processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { applicant: 'Erika', result: 'ok' } });
+    expect(await engine.getInstance(processInstanceKey)).toMatchObject({
+      state: 'COMPLETED',
+      variables: { applicant: 'Erika', result: 'ok' },
+    });
     expect(await engine.getInstance(called[0].processInstanceKey)).toMatchObject({ state: 'COMPLETED' });
     const childHistory = await engine.getHistory(called[0].processInstanceKey);
     expect(childHistory.length).toBeGreaterThan(0);
@@ -121,7 +143,11 @@ describe('scheduler and cross-instance delivery', () => {
   it('should fire a due timer only once when two engines scan concurrently', async () => {
     // given a second engine process on the same database
     const { createEngine } = await import('../../../engine/src/index.js');
-    const second = await createEngine({ databaseUrl: t.url, clock: () => t.clock.now, logger: { warn: () => {}, error: () => {} } });
+    const second = await createEngine({
+      databaseUrl: t.url,
+      clock: () => t.clock.now,
+      logger: { warn: () => {}, error: () => {} },
+    });
     try {
       await engine.deploy({
         resources: [
@@ -139,7 +165,8 @@ describe('scheduler and cross-instance delivery', () => {
       // only instance timers take part (the start timer of the earlier test is removed)
       await engine.db.deleteFrom('timer').where('root_key', 'is', null).execute();
       const keys = [];
-      for (let i = 0; i < 20; i++) keys.push((await engine.createInstance({ bpmnProcessId: 'wait' })).processInstanceKey);
+      for (let i = 0; i < 20; i++)
+        keys.push((await engine.createInstance({ bpmnProcessId: 'wait' })).processInstanceKey);
 
       // when
       t.clock.now = T0 + 10 * MINUTE;

@@ -17,10 +17,19 @@ export interface TestEngine {
 
 const quietLogger = { warn: () => {}, error: (object: unknown, message?: string) => console.error(message, object) };
 
-export async function testEngine(label: string, options: Partial<EngineOptions> & { embedded?: boolean } = {}): Promise<TestEngine> {
+export async function testEngine(
+  label: string,
+  options: Partial<EngineOptions> & { embedded?: boolean } = {},
+): Promise<TestEngine> {
   const clock = { now: T0 };
   const url = options.embedded ? undefined : await createFreshDatabase(label);
-  const engine = await createEngine({ databaseUrl: url, dataDir: 'memory://', clock: () => clock.now, logger: quietLogger, ...options });
+  const engine = await createEngine({
+    databaseUrl: url,
+    dataDir: 'memory://',
+    clock: () => clock.now,
+    logger: quietLogger,
+    ...options,
+  });
   return {
     engine,
     url,
@@ -46,12 +55,22 @@ ${extra}
 export function serviceTasks(processId: string, types: string[]): string {
   const ids = types.map((_, i) => `task${i + 1}`);
   const nodes = ['start', ...ids, 'end'];
-  const flows = nodes.slice(1).map((target, i) => `<bpmn:sequenceFlow id="f${i}" sourceRef="${nodes[i]}" targetRef="${target}" />`);
-  const tasks = types.map((type, i) => `<bpmn:serviceTask id="${ids[i]}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" retries="3" /></bpmn:extensionElements></bpmn:serviceTask>`);
-  return bpmn(processId, ['<bpmn:startEvent id="start" />', ...tasks, '<bpmn:endEvent id="end" />', ...flows].join('\n'));
+  const flows = nodes
+    .slice(1)
+    .map((target, i) => `<bpmn:sequenceFlow id="f${i}" sourceRef="${nodes[i]}" targetRef="${target}" />`);
+  const tasks = types.map(
+    (type, i) =>
+      `<bpmn:serviceTask id="${ids[i]}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" retries="3" /></bpmn:extensionElements></bpmn:serviceTask>`,
+  );
+  return bpmn(
+    processId,
+    ['<bpmn:startEvent id="start" />', ...tasks, '<bpmn:endEvent id="end" />', ...flows].join('\n'),
+  );
 }
 
-export async function rejectionOf(promise: Promise<unknown>): Promise<{ code?: string; rejection?: { type: string; reason: string } }> {
+export async function rejectionOf(
+  promise: Promise<unknown>,
+): Promise<{ code?: string; rejection?: { type: string; reason: string } }> {
   try {
     await promise;
   } catch (error) {

@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { RuntimeRecord } from '../../../engine/src/runtime/types.js';
 import type { Db } from '../../../engine/src/store/database.js';
-import { canonicalJson, GENESIS_HASH, historyRows, verifyChain, type ChainHead } from '../../../engine/src/store/history.js';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  historyRows,
+  verifyChain,
+  type ChainHead,
+} from '../../../engine/src/store/history.js';
 import { migratedDatabase } from './support.js';
 
 const records = (count: number): RuntimeRecord[] =>
@@ -33,10 +39,13 @@ describe('history chain', () => {
     return head;
   }
 
-  const read = (rootKey: string) => db.selectFrom('history').selectAll().where('root_key', '=', rootKey).orderBy('seq').execute();
+  const read = (rootKey: string) =>
+    db.selectFrom('history').selectAll().where('root_key', '=', rootKey).orderBy('seq').execute();
 
   it('should sort object keys at every level in canonical JSON', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('should verify a chain continued across several commands after a jsonb round trip', async () => {
@@ -58,7 +67,9 @@ describe('history chain', () => {
     await appendChain('5001', [5]);
 
     // when
-    await sql`UPDATE history SET value = jsonb_set(value, '{value,amount}', '"1250.00"') WHERE root_key = 5001 AND seq = 3`.execute(db);
+    await sql`UPDATE history SET value = jsonb_set(value, '{value,amount}', '"1250.00"') WHERE root_key = 5001 AND seq = 3`.execute(
+      db,
+    );
 
     // then
     expect(verifyChain(await read('5001'))).toMatchObject({ valid: false, brokenAt: 3 });
@@ -71,7 +82,12 @@ describe('history chain', () => {
 
     // when
     await db.deleteFrom('history').where('root_key', '=', '5002').where('seq', '=', 2).execute();
-    await db.updateTable('history').set({ actor: 'mallory' }).where('root_key', '=', '5003').where('seq', '=', 4).execute();
+    await db
+      .updateTable('history')
+      .set({ actor: 'mallory' })
+      .where('root_key', '=', '5003')
+      .where('seq', '=', 4)
+      .execute();
 
     // then
     expect(verifyChain(await read('5002'))).toMatchObject({ valid: false, brokenAt: 3 });

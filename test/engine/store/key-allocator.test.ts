@@ -14,7 +14,8 @@ describe('key allocator', () => {
   it('should hand out unique keys across two engines sharing one database', async () => {
     // given two engine processes, each with its own pool and allocator
     const engines: { db: Db; keys: KeyAllocator }[] = [];
-    for (let i = 0; i < 2; i++) engines.push({ db: (await createDatabase({ databaseUrl: url, dataDir: '' })).db, keys: new KeyAllocator() });
+    for (let i = 0; i < 2; i++)
+      engines.push({ db: (await createDatabase({ databaseUrl: url, dataDir: '' })).db, keys: new KeyAllocator() });
     const seen = new Set<string>();
     try {
       // when both allocate 2.5 blocks each, interleaved

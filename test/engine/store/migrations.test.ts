@@ -4,7 +4,11 @@ import { migrateToLatest, migrateToNone } from '../../../engine/src/store/migrat
 import { createFreshDatabase, dropDatabase } from './support.js';
 
 async function tableNames(db: Db): Promise<string[]> {
-  const result = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(db);
+  const result = await sql<{
+    table_name: string;
+  }>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(
+    db,
+  );
   return result.rows.map((row) => row.table_name);
 }
 
@@ -23,7 +27,9 @@ describe('migrations', () => {
       await migrateToLatest(db);
 
       // then
-      expect(afterUp).toEqual(expect.arrayContaining(['process_instance', 'job', 'timer', 'history', 'user_task', 'incident', 'message']));
+      expect(afterUp).toEqual(
+        expect.arrayContaining(['process_instance', 'job', 'timer', 'history', 'user_task', 'incident', 'message']),
+      );
       expect(afterDown).toEqual([]);
       expect(await tableNames(db)).toEqual(afterUp);
     } finally {

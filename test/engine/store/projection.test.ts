@@ -9,10 +9,30 @@ let nextKey = 900_000;
 const keys = () => String(++nextKey);
 
 function emptyState(patch: Partial<InstanceState> = {}): InstanceState {
-  return { schemaVersion: 1, rootProcessInstanceKey: ROOT, tenantId: 'berlin', elementInstances: {}, variables: {}, jobs: {}, timers: {}, messageSubscriptions: {}, signalSubscriptions: {}, userTasks: {}, incidents: {}, compensable: {}, ...patch };
+  return {
+    schemaVersion: 1,
+    rootProcessInstanceKey: ROOT,
+    tenantId: 'berlin',
+    elementInstances: {},
+    variables: {},
+    jobs: {},
+    timers: {},
+    messageSubscriptions: {},
+    signalSubscriptions: {},
+    userTasks: {},
+    incidents: {},
+    compensable: {},
+    ...patch,
+  };
 }
 
-const record = (valueType: RuntimeRecord['valueType'], intent: RuntimeRecord['intent'], key: string, value: Record<string, unknown>, elementId?: string): RuntimeRecord => ({
+const record = (
+  valueType: RuntimeRecord['valueType'],
+  intent: RuntimeRecord['intent'],
+  key: string,
+  value: Record<string, unknown>,
+  elementId?: string,
+): RuntimeRecord => ({
   valueType,
   intent,
   key,
@@ -21,9 +41,40 @@ const record = (valueType: RuntimeRecord['valueType'], intent: RuntimeRecord['in
   value,
 });
 
-const processActivating = record('PROCESS_INSTANCE', 'ELEMENT_ACTIVATING', ROOT, { elementId: 'order', elementType: 'PROCESS', processInstanceKey: ROOT, processDefinitionKey: '77', bpmnProcessId: 'order', version: 3, tenantId: 'berlin', flowScopeKey: null }, 'order');
+const processActivating = record(
+  'PROCESS_INSTANCE',
+  'ELEMENT_ACTIVATING',
+  ROOT,
+  {
+    elementId: 'order',
+    elementType: 'PROCESS',
+    processInstanceKey: ROOT,
+    processDefinitionKey: '77',
+    bpmnProcessId: 'order',
+    version: 3,
+    tenantId: 'berlin',
+    flowScopeKey: null,
+  },
+  'order',
+);
 const jobCreated = (key: string) =>
-  record('JOB', 'CREATED', key, { type: 'payment', retries: 3, elementInstanceKey: '1002', elementId: 'pay', processInstanceKey: ROOT, processDefinitionKey: '77', bpmnProcessId: 'order', customHeaders: { fee: '12.50' }, tenantId: 'berlin' }, 'pay');
+  record(
+    'JOB',
+    'CREATED',
+    key,
+    {
+      type: 'payment',
+      retries: 3,
+      elementInstanceKey: '1002',
+      elementId: 'pay',
+      processInstanceKey: ROOT,
+      processDefinitionKey: '77',
+      bpmnProcessId: 'order',
+      customHeaders: { fee: '12.50' },
+      tenantId: 'berlin',
+    },
+    'pay',
+  );
 
 describe('projection', () => {
   let db: Db;
@@ -46,11 +97,28 @@ describe('projection', () => {
     await project([processActivating]);
 
     // when
-    const active = await db.selectFrom('process_instance').selectAll().where('key', '=', ROOT).executeTakeFirstOrThrow();
-    await project([record('PROCESS_INSTANCE', 'ELEMENT_COMPLETED', ROOT, { elementType: 'PROCESS' }, 'order')], emptyState(), T0 + 5000);
+    const active = await db
+      .selectFrom('process_instance')
+      .selectAll()
+      .where('key', '=', ROOT)
+      .executeTakeFirstOrThrow();
+    await project(
+      [record('PROCESS_INSTANCE', 'ELEMENT_COMPLETED', ROOT, { elementType: 'PROCESS' }, 'order')],
+      emptyState(),
+      T0 + 5000,
+    );
 
     // then
-    expect(active).toMatchObject({ tenant_id: 'berlin', root_key: ROOT, parent_key: null, bpmn_process_id: 'order', version: 3, state: 'ACTIVE', business_key: '2026-000001', has_incident: false });
+    expect(active).toMatchObject({
+      tenant_id: 'berlin',
+      root_key: ROOT,
+      parent_key: null,
+      bpmn_process_id: 'order',
+      version: 3,
+      state: 'ACTIVE',
+      business_key: '2026-000001',
+      has_incident: false,
+    });
     const ended = await db.selectFrom('process_instance').selectAll().where('key', '=', ROOT).executeTakeFirstOrThrow();
     expect(ended.state).toBe('COMPLETED');
     expect(ended.end_date?.getTime()).toBe(T0 + 5000);
@@ -59,13 +127,39 @@ describe('projection', () => {
   it('should insert a called instance with its parent keys', async () => {
     // when
     await project([
-      record('PROCESS_INSTANCE', 'ELEMENT_ACTIVATING', '1100', { elementId: 'sub', elementType: 'PROCESS', processInstanceKey: '1100', processDefinitionKey: '78', bpmnProcessId: 'sub', version: 1, tenantId: 'berlin', flowScopeKey: null, parentElementInstanceKey: '1050', parentProcessInstanceKey: ROOT }, 'sub'),
+      record(
+        'PROCESS_INSTANCE',
+        'ELEMENT_ACTIVATING',
+        '1100',
+        {
+          elementId: 'sub',
+          elementType: 'PROCESS',
+          processInstanceKey: '1100',
+          processDefinitionKey: '78',
+          bpmnProcessId: 'sub',
+          version: 1,
+          tenantId: 'berlin',
+          flowScopeKey: null,
+          parentElementInstanceKey: '1050',
+          parentProcessInstanceKey: ROOT,
+        },
+        'sub',
+      ),
       record('PROCESS_INSTANCE', 'ELEMENT_TERMINATED', '1100', { elementType: 'PROCESS' }, 'sub'),
     ]);
 
     // then
-    const child = await db.selectFrom('process_instance').selectAll().where('key', '=', '1100').executeTakeFirstOrThrow();
-    expect(child).toMatchObject({ root_key: ROOT, parent_key: ROOT, parent_element_instance_key: '1050', state: 'TERMINATED' });
+    const child = await db
+      .selectFrom('process_instance')
+      .selectAll()
+      .where('key', '=', '1100')
+      .executeTakeFirstOrThrow();
+    expect(child).toMatchObject({
+      root_key: ROOT,
+      parent_key: ROOT,
+      parent_element_instance_key: '1050',
+      state: 'TERMINATED',
+    });
   });
 
   it('should insert, fail, update and delete jobs', async () => {
@@ -74,7 +168,12 @@ describe('projection', () => {
 
     // when
     await project([
-      record('JOB', 'FAILED', '2001', { elementInstanceKey: '1002', retries: 2, retryAt: T0 + 60_000, errorMessage: 'gateway down' }),
+      record('JOB', 'FAILED', '2001', {
+        elementInstanceKey: '1002',
+        retries: 2,
+        retryAt: T0 + 60_000,
+        errorMessage: 'gateway down',
+      }),
       record('JOB', 'RETRIES_UPDATED', '2002', { elementInstanceKey: '1002', retries: 7 }),
       record('JOB', 'COMPLETED', '2003', { elementInstanceKey: '1002', variables: {} }),
     ]);
@@ -85,12 +184,20 @@ describe('projection', () => {
       ['2001', 2, T0 + 60_000, 'gateway down'],
       ['2002', 7, null, null],
     ]);
-    expect(jobs[0]).toMatchObject({ type: 'payment', root_key: ROOT, element_id: 'pay', custom_headers: { fee: '12.50' } });
+    expect(jobs[0]).toMatchObject({
+      type: 'payment',
+      root_key: ROOT,
+      element_id: 'pay',
+      custom_headers: { fee: '12.50' },
+    });
   });
 
   it('should not touch the database for a job created and canceled in the same unit', async () => {
     // when
-    await project([jobCreated('2101'), record('JOB', 'CANCELED', '2101', { elementInstanceKey: '1002', type: 'payment' })]);
+    await project([
+      jobCreated('2101'),
+      record('JOB', 'CANCELED', '2101', { elementInstanceKey: '1002', type: 'payment' }),
+    ]);
     await project([jobCreated('2102')]);
     await project([record('JOB', 'ERROR_THROWN', '2102', { elementInstanceKey: '1002', errorCode: 'REJECTED' })]);
 
@@ -101,15 +208,32 @@ describe('projection', () => {
   it('should insert and delete timers and remember the earliest due date', async () => {
     // when
     const projection = await project([
-      record('TIMER', 'CREATED', '3001', { elementInstanceKey: '1003', targetElementId: 'wait', processInstanceKey: ROOT, dueDate: T0 + 10_000, repetitions: 0, tenantId: 'berlin' }),
-      record('TIMER', 'CREATED', '3002', { elementInstanceKey: '1003', targetElementId: 'remind', processInstanceKey: ROOT, dueDate: T0 + 5_000, repetitions: -1, interval: 'PT5S', tenantId: 'berlin' }),
+      record('TIMER', 'CREATED', '3001', {
+        elementInstanceKey: '1003',
+        targetElementId: 'wait',
+        processInstanceKey: ROOT,
+        dueDate: T0 + 10_000,
+        repetitions: 0,
+        tenantId: 'berlin',
+      }),
+      record('TIMER', 'CREATED', '3002', {
+        elementInstanceKey: '1003',
+        targetElementId: 'remind',
+        processInstanceKey: ROOT,
+        dueDate: T0 + 5_000,
+        repetitions: -1,
+        interval: 'PT5S',
+        tenantId: 'berlin',
+      }),
     ]);
     await project([record('TIMER', 'TRIGGERED', '3001', { elementInstanceKey: '1003' })]);
 
     // then
     expect(projection.earliestTimer).toBe(T0 + 5_000);
     const timers = await db.selectFrom('timer').selectAll().execute();
-    expect(timers).toEqual([expect.objectContaining({ key: '3002', element_id: 'remind', repetitions: -1, interval: 'PT5S', root_key: ROOT })]);
+    expect(timers).toEqual([
+      expect.objectContaining({ key: '3002', element_id: 'remind', repetitions: -1, interval: 'PT5S', root_key: ROOT }),
+    ]);
     await project([record('TIMER', 'CANCELED', '3002', { elementInstanceKey: '1003' })]);
     expect(await db.selectFrom('timer').selectAll().execute()).toEqual([]);
   });
@@ -117,9 +241,30 @@ describe('projection', () => {
   it('should keep a non-interrupting message subscription after correlation and drop an interrupting one', async () => {
     // given
     const subscription = (key: string, interrupting: boolean) =>
-      record('MESSAGE_SUBSCRIPTION', 'CREATED', key, { elementInstanceKey: '1004', targetElementId: 'paid', processInstanceKey: ROOT, bpmnProcessId: 'order', messageName: 'payment-received', correlationKey: 'A-1', interrupting, tenantId: 'berlin' });
+      record('MESSAGE_SUBSCRIPTION', 'CREATED', key, {
+        elementInstanceKey: '1004',
+        targetElementId: 'paid',
+        processInstanceKey: ROOT,
+        bpmnProcessId: 'order',
+        messageName: 'payment-received',
+        correlationKey: 'A-1',
+        interrupting,
+        tenantId: 'berlin',
+      });
     await project([subscription('4001', true), subscription('4002', false), subscription('4003', true)]);
-    const state = emptyState({ messageSubscriptions: { '4002': { key: '4002', elementInstanceKey: '1004', targetElementId: 'paid', processInstanceKey: ROOT, messageName: 'payment-received', correlationKey: 'A-1', interrupting: false } } });
+    const state = emptyState({
+      messageSubscriptions: {
+        '4002': {
+          key: '4002',
+          elementInstanceKey: '1004',
+          targetElementId: 'paid',
+          processInstanceKey: ROOT,
+          messageName: 'payment-received',
+          correlationKey: 'A-1',
+          interrupting: false,
+        },
+      },
+    });
 
     // when
     await project(
@@ -133,19 +278,40 @@ describe('projection', () => {
 
     // then
     const rows = await db.selectFrom('message_subscription').selectAll().execute();
-    expect(rows).toEqual([expect.objectContaining({ key: '4002', message_name: 'payment-received', correlation_key: 'A-1', interrupting: false })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        key: '4002',
+        message_name: 'payment-received',
+        correlation_key: 'A-1',
+        interrupting: false,
+      }),
+    ]);
   });
 
   it('should project signal subscriptions', async () => {
     // when
     await project([
-      record('SIGNAL_SUBSCRIPTION', 'CREATED', '5001', { elementInstanceKey: '1005', targetElementId: 'alarm', processInstanceKey: ROOT, signalName: 'storm', tenantId: 'berlin' }),
-      record('SIGNAL_SUBSCRIPTION', 'CREATED', '5002', { elementInstanceKey: '1005', targetElementId: 'alarm2', processInstanceKey: ROOT, signalName: 'storm', tenantId: 'berlin' }),
+      record('SIGNAL_SUBSCRIPTION', 'CREATED', '5001', {
+        elementInstanceKey: '1005',
+        targetElementId: 'alarm',
+        processInstanceKey: ROOT,
+        signalName: 'storm',
+        tenantId: 'berlin',
+      }),
+      record('SIGNAL_SUBSCRIPTION', 'CREATED', '5002', {
+        elementInstanceKey: '1005',
+        targetElementId: 'alarm2',
+        processInstanceKey: ROOT,
+        signalName: 'storm',
+        tenantId: 'berlin',
+      }),
     ]);
     await project([record('SIGNAL_SUBSCRIPTION', 'DELETED', '5001', { signalName: 'storm' })]);
 
     // then
-    expect((await db.selectFrom('signal_subscription').select(['key', 'signal_name']).execute())).toEqual([{ key: '5002', signal_name: 'storm' }]);
+    expect(await db.selectFrom('signal_subscription').select(['key', 'signal_name']).execute()).toEqual([
+      { key: '5002', signal_name: 'storm' },
+    ]);
   });
 
   it('should create, assign and complete user tasks', async () => {
@@ -172,11 +338,28 @@ describe('projection', () => {
     await project([created('6001'), created('6002')]);
 
     // when
-    await project([record('USER_TASK', 'ASSIGNED', '6001', { assignee: 'erika' }), record('USER_TASK', 'COMPLETED', '6002', { variables: { approved: true } })], emptyState(), T0 + 1000);
+    await project(
+      [
+        record('USER_TASK', 'ASSIGNED', '6001', { assignee: 'erika' }),
+        record('USER_TASK', 'COMPLETED', '6002', { variables: { approved: true } }),
+      ],
+      emptyState(),
+      T0 + 1000,
+    );
 
     // then
     const tasks = await db.selectFrom('user_task').selectAll().orderBy('key').execute();
-    expect(tasks[0]).toMatchObject({ key: '6001', assignee: 'erika', state: 'CREATED', name: 'Antrag prüfen', candidate_groups: ['sachbearbeitung', 'leitung'], candidate_users: [], priority: 60, form_id: 'antrag', follow_up_date: null });
+    expect(tasks[0]).toMatchObject({
+      key: '6001',
+      assignee: 'erika',
+      state: 'CREATED',
+      name: 'Antrag prüfen',
+      candidate_groups: ['sachbearbeitung', 'leitung'],
+      candidate_users: [],
+      priority: 60,
+      form_id: 'antrag',
+      follow_up_date: null,
+    });
     expect(tasks[0].due_date?.toISOString()).toBe('2026-03-08T10:00:00.000Z');
     expect(tasks[1]).toMatchObject({ key: '6002', state: 'COMPLETED' });
     expect(tasks[1].completion_date?.getTime()).toBe(T0 + 1000);
@@ -184,30 +367,83 @@ describe('projection', () => {
 
   it('should create and resolve incidents and keep the instance incident flag', async () => {
     // given
-    await project([processActivating].map((r) => ({ ...r, key: '1200', processInstanceKey: '1200', value: { ...r.value, processInstanceKey: '1200' } })));
-    const incident = { key: '7001', errorType: 'JOB_NO_RETRIES', errorMessage: 'boom', elementInstanceKey: '1007', elementId: 'pay', processInstanceKey: '1200', creationDate: T0 };
-    const created = { ...record('INCIDENT', 'CREATED', '7001', { ...incident, processDefinitionKey: '77', bpmnProcessId: 'order', tenantId: 'berlin', jobKey: '2001' }), processInstanceKey: '1200' };
+    await project(
+      [processActivating].map((r) => ({
+        ...r,
+        key: '1200',
+        processInstanceKey: '1200',
+        value: { ...r.value, processInstanceKey: '1200' },
+      })),
+    );
+    const incident = {
+      key: '7001',
+      errorType: 'JOB_NO_RETRIES',
+      errorMessage: 'boom',
+      elementInstanceKey: '1007',
+      elementId: 'pay',
+      processInstanceKey: '1200',
+      creationDate: T0,
+    };
+    const created = {
+      ...record('INCIDENT', 'CREATED', '7001', {
+        ...incident,
+        processDefinitionKey: '77',
+        bpmnProcessId: 'order',
+        tenantId: 'berlin',
+        jobKey: '2001',
+      }),
+      processInstanceKey: '1200',
+    };
 
     // when
     await project([created], emptyState({ incidents: { '7001': incident } }));
-    const flagged = await db.selectFrom('process_instance').select('has_incident').where('key', '=', '1200').executeTakeFirstOrThrow();
-    await project([{ ...record('INCIDENT', 'RESOLVED', '7001', { elementInstanceKey: '1007' }), processInstanceKey: '1200' }], emptyState(), T0 + 2000);
+    const flagged = await db
+      .selectFrom('process_instance')
+      .select('has_incident')
+      .where('key', '=', '1200')
+      .executeTakeFirstOrThrow();
+    await project(
+      [{ ...record('INCIDENT', 'RESOLVED', '7001', { elementInstanceKey: '1007' }), processInstanceKey: '1200' }],
+      emptyState(),
+      T0 + 2000,
+    );
 
     // then
     expect(flagged.has_incident).toBe(true);
-    expect(await db.selectFrom('process_instance').select('has_incident').where('key', '=', '1200').executeTakeFirstOrThrow()).toEqual({ has_incident: false });
-    expect(await db.selectFrom('incident').select(['state', 'error_type', 'job_key']).where('key', '=', '7001').executeTakeFirstOrThrow()).toEqual({ state: 'RESOLVED', error_type: 'JOB_NO_RETRIES', job_key: '2001' });
+    expect(
+      await db
+        .selectFrom('process_instance')
+        .select('has_incident')
+        .where('key', '=', '1200')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ has_incident: false });
+    expect(
+      await db
+        .selectFrom('incident')
+        .select(['state', 'error_type', 'job_key'])
+        .where('key', '=', '7001')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ state: 'RESOLVED', error_type: 'JOB_NO_RETRIES', job_key: '2001' });
   });
 
   it('should put thrown signals and messages into the event outbox', async () => {
     // when
     await project([
       record('SIGNAL', 'BROADCAST', '8001', { signalName: 'storm', variables: {}, tenantId: 'berlin' }),
-      record('MESSAGE', 'PUBLISHED', '8002', { name: 'done', correlationKey: 'A-1', variables: {}, tenantId: 'berlin' }),
+      record('MESSAGE', 'PUBLISHED', '8002', {
+        name: 'done',
+        correlationKey: 'A-1',
+        variables: {},
+        tenantId: 'berlin',
+      }),
     ]);
 
     // then
-    const events = await db.selectFrom('event_outbox').select(['event_kind', 'name', 'correlation_key', 'tenant_id']).orderBy('key').execute();
+    const events = await db
+      .selectFrom('event_outbox')
+      .select(['event_kind', 'name', 'correlation_key', 'tenant_id'])
+      .orderBy('key')
+      .execute();
     expect(events).toEqual([
       { event_kind: 'SIGNAL', name: 'storm', correlation_key: null, tenant_id: 'berlin' },
       { event_kind: 'MESSAGE', name: 'done', correlation_key: 'A-1', tenant_id: 'berlin' },
