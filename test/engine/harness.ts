@@ -65,7 +65,7 @@ export class RuntimeHarness {
         this.publishMessage(String(record.value.name), String(record.value.correlationKey ?? ''), {});
       }
       if (record.valueType === 'SIGNAL' && record.intent === 'BROADCAST') {
-        this.broadcastSignal(String(record.value.signalName), {});
+        this.broadcastSignal(String(record.value.signalName), {}, String(record.value.originRootKey));
       }
     }
   }
@@ -152,9 +152,10 @@ export class RuntimeHarness {
     return correlated;
   }
 
-  broadcastSignal(signalName: string, variables: Variables = {}): number {
+  broadcastSignal(signalName: string, variables: Variables = {}, originRootKey?: string): number {
     let triggered = this.startByEvent((process) => process.signalStartEventIds, signalName, variables);
     for (const [root, state] of [...this.states]) {
+      if (root === originRootKey) continue;
       for (const subscription of Object.values(state.signalSubscriptions).filter((s) => s.signalName === signalName)) {
         const result = this.execute({ type: 'TRIGGER_SIGNAL', subscriptionKey: subscription.key, signalName, variables }, root);
         if (!result.rejection) triggered++;

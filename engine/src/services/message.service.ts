@@ -180,6 +180,8 @@ export async function broadcastInUnit(
   tenantId: string,
   signalName: string,
   variables: Variables,
+  /** the instance that threw the signal and already delivered it to itself */
+  originRootKey?: string,
 ): Promise<SignalBroadcast> {
   const { trx, now } = uow;
   await ctx.keys.ensure(trx, 16);
@@ -193,6 +195,7 @@ export async function broadcastInUnit(
     .execute();
   await uow.lockRoots(candidates.map((row) => row.root_key));
   for (const rootKey of [...new Set(candidates.map((row) => row.root_key))].sort(compare)) {
+    if (rootKey === originRootKey) continue;
     const initial = uow.state(rootKey);
     if (!initial || initial.ended) continue;
     // every subscription that existed when the signal arrived, not the ones its own effects open

@@ -228,6 +228,8 @@ export interface EventOutboxTable {
   correlation_key: string | null;
   variables: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** a signal's own root instance, which got it inside the throwing command already */
+  origin_root_key: Key | null;
 }
 
 export interface CaseNumberSequenceTable {

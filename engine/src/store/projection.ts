@@ -292,6 +292,7 @@ export class Projection {
             correlation_key: null,
             variables: json(value.variables ?? {}),
             created_at: at,
+            origin_root_key: optStr(value.originRootKey) ?? null,
           });
           break;
         case 'MESSAGE:PUBLISHED':
@@ -303,6 +304,7 @@ export class Projection {
             correlation_key: str(value.correlationKey ?? ''),
             variables: json(value.variables ?? {}),
             created_at: at,
+            origin_root_key: null,
           });
           break;
         default:
