@@ -13,7 +13,10 @@ export interface AppDependencies {
   readonly version: string;
 }
 
-export async function build(config: Pick<Config, 'logLevel' | 'databaseUrl'>, deps: AppDependencies): Promise<FastifyInstance> {
+export async function build(
+  config: Pick<Config, 'logLevel' | 'databaseUrl'>,
+  deps: AppDependencies,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 1024 * 1024 });
 
   app.setErrorHandler((error, request, reply) => {
@@ -25,7 +28,13 @@ export async function build(config: Pick<Config, 'logLevel' | 'databaseUrl'>, de
     reply
       .status(404)
       .type('application/problem+json')
-      .send({ type: 'https://prozessplattform.de/problems/not-found', title: 'Nicht gefunden / Not found', status: 404, detail: `No route ${request.method} ${request.url}.`, instance: request.url }),
+      .send({
+        type: 'https://prozessplattform.de/problems/not-found',
+        title: 'Nicht gefunden / Not found',
+        status: 404,
+        detail: `No route ${request.method} ${request.url}.`,
+        instance: request.url,
+      }),
   );
 
   await app.register(healthRoutes, { engine: deps.engine, version: deps.version });

@@ -32,7 +32,8 @@ const schema = {
 } as const;
 
 const hints: Record<string, string> = {
-  DATABASE_URL: 'a PostgreSQL URL such as postgres://user:password@localhost:5432/prozessplattform (or unset for the embedded database)',
+  DATABASE_URL:
+    'a PostgreSQL URL such as postgres://user:password@localhost:5432/prozessplattform (or unset for the embedded database)',
   DATA_DIR: 'a directory for the embedded database',
   REDIS_URL: 'a Redis URL such as redis://localhost:6379',
   PORT: 'a port number between 1 and 65535',
@@ -50,7 +51,11 @@ const validate = new Ajv({ allErrors: true }).compile(schema);
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const relevant = Object.fromEntries(Object.keys(schema.properties).filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]]));
+  const relevant = Object.fromEntries(
+    Object.keys(schema.properties)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
   const problems = new Set<string>();
   if (!validate(relevant)) {
     for (const error of validate.errors ?? []) {
@@ -59,7 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const port = Number(relevant.PORT ?? 3000);
-  if (relevant.PORT !== undefined && (port < 1 || port > 65535)) problems.add(`PORT: expected ${hints.PORT}, but got '${relevant.PORT}'.`);
+  if (relevant.PORT !== undefined && (port < 1 || port > 65535))
+    problems.add(`PORT: expected ${hints.PORT}, but got '${relevant.PORT}'.`);
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems].join('\n  ')}`);
   return {
     ...(relevant.DATABASE_URL ? { databaseUrl: String(relevant.DATABASE_URL) } : {}),

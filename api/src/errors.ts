@@ -21,19 +21,58 @@ const rejectionStatus: Record<string, { status: number; title: string }> = {
 };
 
 export function problemFor(error: unknown, instance?: string): Problem {
-  const e = (error ?? {}) as { code?: string; message?: string; statusCode?: number; validation?: unknown[]; problems?: unknown[]; rejection?: { type: string; reason: string } };
+  const e = (error ?? {}) as {
+    code?: string;
+    message?: string;
+    statusCode?: number;
+    validation?: unknown[];
+    problems?: unknown[];
+    rejection?: { type: string; reason: string };
+  };
   if (e.code === 'DEPLOYMENT_REJECTED') {
-    return { type: `${PROBLEM_BASE}deployment-rejected`, title: 'Deployment abgelehnt / Deployment rejected', status: 400, detail: e.message, instance, problems: e.problems ?? [] };
+    return {
+      type: `${PROBLEM_BASE}deployment-rejected`,
+      title: 'Deployment abgelehnt / Deployment rejected',
+      status: 400,
+      detail: e.message,
+      instance,
+      problems: e.problems ?? [],
+    };
   }
   if (e.code === 'COMMAND_REJECTED' && e.rejection) {
     const mapped = rejectionStatus[e.rejection.type] ?? rejectionStatus.INVALID_ARGUMENT;
-    return { type: `${PROBLEM_BASE}${e.rejection.type.toLowerCase().replace(/_/g, '-')}`, title: mapped.title, status: mapped.status, detail: e.rejection.reason, instance };
+    return {
+      type: `${PROBLEM_BASE}${e.rejection.type.toLowerCase().replace(/_/g, '-')}`,
+      title: mapped.title,
+      status: mapped.status,
+      detail: e.rejection.reason,
+      instance,
+    };
   }
   if (e.validation) {
-    return { type: `${PROBLEM_BASE}invalid-request`, title: 'Ungültige Anfrage / Invalid request', status: 400, detail: e.message, instance, errors: e.validation };
+    return {
+      type: `${PROBLEM_BASE}invalid-request`,
+      title: 'Ungültige Anfrage / Invalid request',
+      status: 400,
+      detail: e.message,
+      instance,
+      errors: e.validation,
+    };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return { type: `${PROBLEM_BASE}client-error`, title: 'Fehlerhafte Anfrage / Bad request', status: e.statusCode, detail: e.message, instance };
+    return {
+      type: `${PROBLEM_BASE}client-error`,
+      title: 'Fehlerhafte Anfrage / Bad request',
+      status: e.statusCode,
+      detail: e.message,
+      instance,
+    };
   }
-  return { type: `${PROBLEM_BASE}internal`, title: 'Interner Fehler / Internal error', status: 500, detail: 'Ein unerwarteter Fehler ist aufgetreten. / An unexpected error occurred.', instance };
+  return {
+    type: `${PROBLEM_BASE}internal`,
+    title: 'Interner Fehler / Internal error',
+    status: 500,
+    detail: 'Ein unerwarteter Fehler ist aufgetreten. / An unexpected error occurred.',
+    instance,
+  };
 }

@@ -15,12 +15,21 @@ try {
   process.exit(1);
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-const engine = await createEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, stepLimit: config.engineStepLimit, schedulerIntervalMs: config.schedulerIntervalMs });
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+const engine = await createEngine({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  stepLimit: config.engineStepLimit,
+  schedulerIntervalMs: config.schedulerIntervalMs,
+});
 const app = await build(config, { engine, version });
 await engine.start();
 await app.listen({ port: config.port, host: config.host });
-app.log.info(`Prozessplattform ${version} (${engine.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}) listening on http://${config.host}:${config.port}`);
+app.log.info(
+  `Prozessplattform ${version} (${engine.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}) listening on http://${config.host}:${config.port}`,
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

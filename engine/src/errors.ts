@@ -45,7 +45,12 @@ export interface ModelProblem {
 export class DeploymentRejectedError extends Error {
   readonly code = 'DEPLOYMENT_REJECTED' as const;
   constructor(readonly problems: readonly ModelProblem[]) {
-    super(`Expected a valid deployment, but found ${problems.length} problem(s): ${problems.map((p) => (p.elementId ? `${p.elementId}: ` : '') + p.message).slice(0, 5).join('; ')}`);
+    super(
+      `Expected a valid deployment, but found ${problems.length} problem(s): ${problems
+        .map((p) => (p.elementId ? `${p.elementId}: ` : '') + p.message)
+        .slice(0, 5)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -63,5 +68,7 @@ export class EngineInvariantError extends Error {
 }
 
 export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
 }

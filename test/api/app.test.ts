@@ -64,7 +64,13 @@ describe('api app', () => {
 
 describe('configuration', () => {
   it('should default to the embedded database on localhost:3000', () => {
-    expect(loadConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info', engineStepLimit: 10000 });
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: './data',
+      logLevel: 'info',
+      engineStepLimit: 10000,
+    });
     expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
 
@@ -82,7 +88,24 @@ describe('configuration', () => {
 
   it('should accept a full production configuration', () => {
     expect(
-      loadConfig({ DATABASE_URL: 'postgres://app@db:5432/pp', REDIS_URL: 'redis://redis:6379', PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'warn', ENGINE_STEP_LIMIT: '5000', SCHEDULER_INTERVAL_MS: '250' }),
-    ).toEqual({ databaseUrl: 'postgres://app@db:5432/pp', redisUrl: 'redis://redis:6379', dataDir: './data', port: 8080, host: '0.0.0.0', logLevel: 'warn', engineStepLimit: 5000, schedulerIntervalMs: 250 });
+      loadConfig({
+        DATABASE_URL: 'postgres://app@db:5432/pp',
+        REDIS_URL: 'redis://redis:6379',
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        LOG_LEVEL: 'warn',
+        ENGINE_STEP_LIMIT: '5000',
+        SCHEDULER_INTERVAL_MS: '250',
+      }),
+    ).toEqual({
+      databaseUrl: 'postgres://app@db:5432/pp',
+      redisUrl: 'redis://redis:6379',
+      dataDir: './data',
+      port: 8080,
+      host: '0.0.0.0',
+      logLevel: 'warn',
+      engineStepLimit: 5000,
+      schedulerIntervalMs: 250,
+    });
   });
 });

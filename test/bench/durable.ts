@@ -10,7 +10,10 @@ import { gateways, straightThrough, waitingUserTask } from './processes.js';
 /** Commits sent by this process's PostgreSQL clients (counted at the driver, so nothing is missed or delayed). */
 let commitsSent = 0;
 const originalQuery = pg.Client.prototype.query;
-(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+) {
   const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
   if (text !== undefined && /^\s*commit\b/i.test(text)) commitsSent++;
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
@@ -34,11 +37,20 @@ export interface DurableResult {
 }
 
 /** Starts `instances` with `concurrency` starters in flight; the runner completes every job. */
-export async function durableThroughput(kind: 'straight' | 'gateways', instances: number, concurrency = 16): Promise<DurableResult> {
+export async function durableThroughput(
+  kind: 'straight' | 'gateways',
+  instances: number,
+  concurrency = 16,
+): Promise<DurableResult> {
   const url = await createFreshDatabase(`bench_${kind}`);
   const engine = await createEngine({ databaseUrl: url, poolSize: concurrency + 8, schedulerIntervalMs: 60_000 });
   try {
-    await engine.deploy({ tenantId: 'bench', resources: [{ name: `${kind}.bpmn`, content: kind === 'straight' ? straightThrough('zeebe') : gateways('zeebe') }] });
+    await engine.deploy({
+      tenantId: 'bench',
+      resources: [
+        { name: `${kind}.bpmn`, content: kind === 'straight' ? straightThrough('zeebe') : gateways('zeebe') },
+      ],
+    });
     engine.jobs.subscribe('bench-work', () => ({}), { maxConcurrent: concurrency });
     await engine.start();
     // warm-up (caches, JIT, connections)
@@ -51,7 +63,13 @@ export async function durableThroughput(kind: 'straight' | 'gateways', instances
     const commits = commitsSent - before;
     // straight: start + 3 job completions; gateways: start + (0 or 1 review) + 2 parallel jobs
     const commands = kind === 'straight' ? 4 : 1 + 2 + (instances > 0 ? countHigh(100, instances) / instances : 0);
-    return { instances, seconds, perSecond: instances / seconds, commitsPerInstance: commits / instances, commandsPerInstance: commands };
+    return {
+      instances,
+      seconds,
+      perSecond: instances / seconds,
+      commitsPerInstance: commits / instances,
+      commandsPerInstance: commands,
+    };
   } finally {
     await engine.close();
     await dropDatabase(url);
@@ -70,7 +88,11 @@ async function run(engine: Engine, kind: string, instances: number, concurrency:
   const starter = async () => {
     while (next < instances) {
       const i = next++;
-      await engine.createInstance({ tenantId: 'bench', bpmnProcessId: kind, variables: { amount: (offset + i) % 200 } });
+      await engine.createInstance({
+        tenantId: 'bench',
+        bpmnProcessId: kind,
+        variables: { amount: (offset + i) % 200 },
+      });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, starter));
@@ -95,7 +117,7 @@ export async function rawCommitRate(clients = 8, seconds = 3): Promise<number> {
         try {
           while (Date.now() < until) {
             await connection.query('BEGIN');
-            await connection.query('UPDATE counter SET n = n + 1 WHERE id = $1', [(client * 7 + commits) % 64 + 1]);
+            await connection.query('UPDATE counter SET n = n + 1 WHERE id = $1', [((client * 7 + commits) % 64) + 1]);
             await connection.query('COMMIT');
             commits++;
           }
@@ -130,7 +152,11 @@ export async function rssWithWaitingInstances(counts: number[], concurrency = 16
       const starter = async () => {
         while (next < count) {
           next++;
-          await engine.createInstance({ tenantId: 'bench', bpmnProcessId: 'waiting', variables: { applicant: `Antragsteller ${next}`, fee: '25.00' } });
+          await engine.createInstance({
+            tenantId: 'bench',
+            bpmnProcessId: 'waiting',
+            variables: { applicant: `Antragsteller ${next}`, fee: '25.00' },
+          });
         }
       };
       await Promise.all(Array.from({ length: concurrency }, starter));

@@ -28,7 +28,11 @@ export async function ourRuntime(kind: 'straight' | 'gateways', instances: numbe
   await harness.deploy(kind === 'straight' ? straightThrough('zeebe') : gateways('zeebe'));
   const definition = harness.lookup.latestByProcessId(kind, '<default>')!;
   const run = (i: number) => {
-    let result = harness.execute({ type: 'CREATE_INSTANCE', processDefinitionKey: definition.key, variables: { amount: i % 200 } });
+    let result = harness.execute({
+      type: 'CREATE_INSTANCE',
+      processDefinitionKey: definition.key,
+      variables: { amount: i % 200 },
+    });
     const root = result.rootKey;
     for (;;) {
       const state = harness.states.get(root)!;
@@ -46,7 +50,9 @@ export async function ourRuntime(kind: 'straight' | 'gateways', instances: numbe
 /** bpmn-engine with a pre-parsed, pre-serialized model, so neither side parses XML per instance. */
 export async function bpmnEngine(kind: 'straight' | 'gateways', instances: number): Promise<ThroughputResult> {
   const source = kind === 'straight' ? straightThrough('bpmn-engine') : gateways('bpmn-engine');
-  const moddleContext = await (new BpmnModdle() as unknown as { fromXML(xml: string): Promise<unknown> }).fromXML(source);
+  const moddleContext = await (new BpmnModdle() as unknown as { fromXML(xml: string): Promise<unknown> }).fromXML(
+    source,
+  );
   const sourceContext = serializer(moddleContext, TypeResolver(elements));
   const services = { work: (_context: unknown, next: (error?: Error | null) => void) => next(null) };
   const run = async (i: number) => {

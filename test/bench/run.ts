@@ -17,10 +17,15 @@ const durableInstances = Number(process.env.BENCH_DURABLE_INSTANCES ?? 2000);
 const waiting = (process.env.BENCH_WAITING ?? '10000,100000').split(',').map(Number);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
-  const report: Record<string, unknown> = { generatedAt: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+  const report: Record<string, unknown> = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+  };
 
   console.log('In-memory runtime vs bpmn-engine (same run, same process shapes)');
   const inMemory: Record<string, unknown> = {};
@@ -29,29 +34,42 @@ async function main(): Promise<void> {
     const theirs = await bpmnEngine(kind, Math.max(200, Math.round(inMemoryInstances / 10)));
     const ratio = ours.perSecond / theirs.perSecond;
     inMemory[kind] = { ours, bpmnEngine: theirs, ratio };
-    console.log(`  ${kind.padEnd(9)} ours ${fmt(ours.perSecond).padStart(8)} inst/s   bpmn-engine ${fmt(theirs.perSecond).padStart(6)} inst/s   ratio ${fmt(ratio, 1)}×`);
+    console.log(
+      `  ${kind.padEnd(9)} ours ${fmt(ours.perSecond).padStart(8)} inst/s   bpmn-engine ${fmt(theirs.perSecond).padStart(6)} inst/s   ratio ${fmt(ratio, 1)}×`,
+    );
   }
   report.inMemory = inMemory;
 
   const commitRate = await rawCommitRate();
   report.rawCommitsPerSecond = commitRate;
-  console.log(`\nPostgreSQL raw capacity in this run: ${fmt(commitRate)} small commits/s (8 clients, BEGIN; UPDATE; COMMIT)`);
-  console.log(`Durable on PostgreSQL (synchronous commit), ${durableInstances} instances, ${concurrency} starters, in-process worker`);
+  console.log(
+    `\nPostgreSQL raw capacity in this run: ${fmt(commitRate)} small commits/s (8 clients, BEGIN; UPDATE; COMMIT)`,
+  );
+  console.log(
+    `Durable on PostgreSQL (synchronous commit), ${durableInstances} instances, ${concurrency} starters, in-process worker`,
+  );
   const durable: Record<string, unknown> = {};
   for (const kind of ['straight', 'gateways'] as const) {
     const result = await durableThroughput(kind, durableInstances, concurrency);
     durable[kind] = result;
     const share = (result.perSecond * result.commitsPerInstance) / commitRate;
-    console.log(`  ${kind.padEnd(9)} ${fmt(result.perSecond).padStart(6)} completed inst/s   ${fmt(result.commitsPerInstance, 2)} commits/instance for ${fmt(result.commandsPerInstance, 2)} commands/instance   ${fmt(100 * share, 0)} % of raw commit capacity`);
+    console.log(
+      `  ${kind.padEnd(9)} ${fmt(result.perSecond).padStart(6)} completed inst/s   ${fmt(result.commitsPerInstance, 2)} commits/instance for ${fmt(result.commandsPerInstance, 2)} commands/instance   ${fmt(100 * share, 0)} % of raw commit capacity`,
+    );
   }
   report.durable = durable;
 
   console.log(`\nMemory with waiting instances (user task), state in PostgreSQL`);
   const memory = await rssWithWaitingInstances(waiting, concurrency);
-  for (const row of memory) console.log(`  ${fmt(row.waiting).padStart(7)} waiting   RSS ${fmt(row.rssMiB, 1)} MiB   heap ${fmt(row.heapUsedMiB, 1)} MiB`);
+  for (const row of memory)
+    console.log(
+      `  ${fmt(row.waiting).padStart(7)} waiting   RSS ${fmt(row.rssMiB, 1)} MiB   heap ${fmt(row.heapUsedMiB, 1)} MiB`,
+    );
   if (memory.length >= 2) {
     const growth = memory[memory.length - 1].rssMiB / memory[0].rssMiB - 1;
-    console.log(`  RSS growth from ${fmt(memory[0].waiting)} to ${fmt(memory[memory.length - 1].waiting)}: ${fmt(100 * growth, 1)} %`);
+    console.log(
+      `  RSS growth from ${fmt(memory[0].waiting)} to ${fmt(memory[memory.length - 1].waiting)}: ${fmt(100 * growth, 1)} %`,
+    );
     report.memoryGrowth = growth;
   }
   report.memory = memory;

@@ -47,7 +47,11 @@ describe('betsy conformance slice', () => {
     try {
       let tenant = 0;
       for (const test of loadBetsyTests(betsyRoot)) {
-        const deployed = await driver.deploy(`deploy-${++tenant}`, test.bpmnFile, adaptModel(readFileSync(join(betsyRoot, test.bpmnFile), 'utf8')));
+        const deployed = await driver.deploy(
+          `deploy-${++tenant}`,
+          test.bpmnFile,
+          adaptModel(readFileSync(join(betsyRoot, test.bpmnFile), 'utf8')),
+        );
         const expectsRejection = test.cases.every((c) => c.expectedTrace.includes('ERROR'));
         if (!deployed.ok && !expectsRejection) rejected.push(`${test.name}: ${deployed.reason}`);
       }
@@ -56,6 +60,8 @@ describe('betsy conformance slice', () => {
     }
 
     // then only the suite's own typo (a stray '>' in a condition, see betsy/README.md) is refused
-    expect(rejected).toEqual([expect.stringMatching(/^Conditional_StartEvent_EventSubProcess_NonInterrupting: .*valid FEEL expression/)]);
+    expect(rejected).toEqual([
+      expect.stringMatching(/^Conditional_StartEvent_EventSubProcess_NonInterrupting: .*valid FEEL expression/),
+    ]);
   }, 120_000);
 });

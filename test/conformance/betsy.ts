@@ -33,7 +33,11 @@ export interface BetsyTest {
 export interface BetsyDriver {
   /** deploys into a fresh tenant; resolves false (with a reason) when the deployment is rejected */
   deploy(tenantId: string, resourceName: string, xml: string): Promise<{ ok: true } | { ok: false; reason: string }>;
-  start(tenantId: string, bpmnProcessId: string, variables: Record<string, unknown>): Promise<{ ok: true } | { ok: false; reason: string }>;
+  start(
+    tenantId: string,
+    bpmnProcessId: string,
+    variables: Record<string, unknown>,
+  ): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** lets virtual time pass, firing due timers, and waits until no work is left */
   advance(tenantId: string, ms: number): Promise<void>;
   /** script effects recorded in the tenant, in record order */
@@ -69,24 +73,42 @@ export function neutralToFeel(neutral: string): string {
   return expression;
 }
 
-const EXPRESSION_ELEMENTS = ['conditionExpression', 'condition', 'loopCondition', 'loopCardinality', 'completionCondition', 'activationCondition'];
+const EXPRESSION_ELEMENTS = [
+  'conditionExpression',
+  'condition',
+  'loopCondition',
+  'loopCardinality',
+  'completionCondition',
+  'activationCondition',
+];
 
 /** Applies the neutral → FEEL rule to every expression element of a model, like betsy's per-engine XSLT. */
 export function adaptModel(xml: string): string {
   let adapted = xml;
   for (const name of EXPRESSION_ELEMENTS) {
-    const pattern = new RegExp(`(<(?:[\\w-]+:)?${name}\\b[^>]*>)(\\s*<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>\\s*|([^<]*))(</(?:[\\w-]+:)?${name}>)`, 'g');
-    adapted = adapted.replace(pattern, (_match, open: string, _body: string, cdata: string | undefined, text: string | undefined, close: string) => {
-      const raw = decodeXml(cdata ?? text ?? '').trim();
-      if (raw === '' || raw.startsWith('=')) return `${open}${escapeXml(raw)}${close}`;
-      return `${open}${escapeXml(`=${neutralToFeel(raw)}`)}${close}`;
-    });
+    const pattern = new RegExp(
+      `(<(?:[\\w-]+:)?${name}\\b[^>]*>)(\\s*<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>\\s*|([^<]*))(</(?:[\\w-]+:)?${name}>)`,
+      'g',
+    );
+    adapted = adapted.replace(
+      pattern,
+      (_match, open: string, _body: string, cdata: string | undefined, text: string | undefined, close: string) => {
+        const raw = decodeXml(cdata ?? text ?? '').trim();
+        if (raw === '' || raw.startsWith('=')) return `${open}${escapeXml(raw)}${close}`;
+        return `${open}${escapeXml(`=${neutralToFeel(raw)}`)}${close}`;
+      },
+    );
   }
   return adapted;
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function escapeXml(text: string): string {
@@ -108,7 +130,11 @@ export const betsyScriptHook: ScriptHook = ({ body, variables }): ScriptHookResu
     case 'INCREMENT_INTEGER_VARIABLE':
       return { ok: true, variables: { integerVariable: Number(variables.integerVariable ?? 0) + 1 } };
     case 'INCREMENT_INTEGER_VARIABLE_AND_LOG':
-      return { ok: true, variables: { integerVariable: Number(variables.integerVariable ?? 0) + 1 }, effects: [{ line: 'INCREMENT_correct' }] };
+      return {
+        ok: true,
+        variables: { integerVariable: Number(variables.integerVariable ?? 0) + 1 },
+        effects: [{ line: 'INCREMENT_correct' }],
+      };
     case 'THROW_ERROR':
       return { ok: false, errorCode: 'ERR_CODE', message: 'THROW_ERROR token' };
     case 'WAIT_TEN_SECONDS':
@@ -126,7 +152,13 @@ function caseVariables(testCase: BetsyCase): Record<string, unknown> {
   return Object.fromEntries(Object.entries(testCase.variables).map(([name, { value }]) => [name, value]));
 }
 
-async function runCase(driver: BetsyDriver, root: string, test: BetsyTest, testCase: BetsyCase, tenantId: string): Promise<{ actual: string[]; note?: string }> {
+async function runCase(
+  driver: BetsyDriver,
+  root: string,
+  test: BetsyTest,
+  testCase: BetsyCase,
+  tenantId: string,
+): Promise<{ actual: string[]; note?: string }> {
   const xml = adaptModel(readFileSync(join(root, test.bpmnFile), 'utf8'));
   const deployed = await driver.deploy(tenantId, test.bpmnFile, xml);
   if (!deployed.ok) return { actual: ['ERROR_deployment'], note: deployed.reason };
@@ -170,12 +202,18 @@ function dedupeErrors(trace: string[]): string[] {
 function sameMultiset(actual: string[], expected: string[]): boolean {
   const normalize = (trace: string[]) => [...trace].sort();
   const usesGeneric = expected.includes('ERROR');
-  const a = normalize(usesGeneric ? actual.map((t) => (t === 'ERROR_deployment' || t === 'ERROR_runtime' ? 'ERROR' : t)) : actual);
+  const a = normalize(
+    usesGeneric ? actual.map((t) => (t === 'ERROR_deployment' || t === 'ERROR_runtime' ? 'ERROR' : t)) : actual,
+  );
   const e = normalize(expected);
   return a.length === e.length && a.every((token, i) => token === e[i]);
 }
 
-export async function runBetsy(driver: BetsyDriver, root: string, options: { only?: (test: BetsyTest) => boolean; log?: (line: string) => void } = {}): Promise<BetsyResult> {
+export async function runBetsy(
+  driver: BetsyDriver,
+  root: string,
+  options: { only?: (test: BetsyTest) => boolean; log?: (line: string) => void } = {},
+): Promise<BetsyResult> {
   const tests = loadBetsyTests(root).filter(options.only ?? (() => true));
   const result: BetsyResult = { passed: 0, total: tests.length, groups: {}, failures: [] };
   let tenantCounter = 0;

@@ -10,7 +10,12 @@ import { betsyScriptHook, type BetsyDriver } from './betsy.js';
 export async function engineDriver(): Promise<{ driver: BetsyDriver; close: () => Promise<void>; name: string }> {
   let now = Date.parse('2026-01-01T00:00:00Z');
   const databaseUrl = await createFreshDatabase('conformance');
-  const engine: Engine = await createEngine({ databaseUrl, scriptHook: betsyScriptHook, clock: () => now, logger: { warn: () => {}, error: () => {} } });
+  const engine: Engine = await createEngine({
+    databaseUrl,
+    scriptHook: betsyScriptHook,
+    clock: () => now,
+    logger: { warn: () => {}, error: () => {} },
+  });
 
   /** Runs due-scans until nothing is left to do at the current virtual time. */
   const settle = async () => {
@@ -61,7 +66,10 @@ export async function engineDriver(): Promise<{ driver: BetsyDriver; close: () =
       return effects;
     },
     async incidents(tenantId) {
-      return (await engine.searchIncidents({ tenantIds: [tenantId], limit: 1000 })).map((incident) => ({ errorType: incident.errorType, message: incident.errorMessage }));
+      return (await engine.searchIncidents({ tenantIds: [tenantId], limit: 1000 })).map((incident) => ({
+        errorType: incident.errorType,
+        message: incident.errorMessage,
+      }));
     },
   };
   const close = async () => {

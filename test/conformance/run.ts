@@ -19,7 +19,8 @@ const repo = resolve(here, '../..');
 const shared = resolve(process.env.SHARED_DIR ?? join(repo, '..', 'shared'));
 
 async function createDriver(): Promise<{ driver: BetsyDriver; close: () => Promise<void>; name: string }> {
-  if (process.env.CONFORMANCE_DRIVER === 'memory') return { driver: harnessDriver(), close: async () => {}, name: 'in-memory runtime' };
+  if (process.env.CONFORMANCE_DRIVER === 'memory')
+    return { driver: harnessDriver(), close: async () => {}, name: 'in-memory runtime' };
   const { engineDriver } = await import('./engine-driver.js');
   return engineDriver();
 }
@@ -31,15 +32,21 @@ async function main(): Promise<void> {
     if (process.env.VERBOSE || line.startsWith('FAIL')) console.log(line);
   };
   console.log(`betsy on the ${name} …`);
-  const betsy = await runBetsy(driver, join(shared, 'conformance/betsy'), { only: only ? (test) => test.name.includes(only) : undefined, log });
+  const betsy = await runBetsy(driver, join(shared, 'conformance/betsy'), {
+    only: only ? (test) => test.name.includes(only) : undefined,
+    log,
+  });
   await close();
 
   const constraints = await runConstraints(join(shared, 'conformance/betsy/bpmn_constraints'));
   const miwg = await runMiwg(join(shared, 'conformance/miwg'));
 
   console.log('\nbetsy (runtime conformance)');
-  for (const [group, counts] of Object.entries(betsy.groups)) console.log(`  ${group.padEnd(12)} ${counts.passed}/${counts.total}`);
-  console.log(`  ${'total'.padEnd(12)} ${betsy.passed}/${betsy.total} (${((100 * betsy.passed) / betsy.total).toFixed(1)} %)`);
+  for (const [group, counts] of Object.entries(betsy.groups))
+    console.log(`  ${group.padEnd(12)} ${counts.passed}/${counts.total}`);
+  console.log(
+    `  ${'total'.padEnd(12)} ${betsy.passed}/${betsy.total} (${((100 * betsy.passed) / betsy.total).toFixed(1)} %)`,
+  );
   console.log(`bpmn_constraints rejected: ${constraints.rejected}/${constraints.total}`);
   console.log(`MIWG imported with ids kept: ${miwg.imported}/${miwg.total}`);
   if (betsy.failures.length) {

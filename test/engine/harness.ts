@@ -32,8 +32,14 @@ export class RuntimeHarness {
   constructor(private readonly options: { stepLimit?: number; scriptHook?: ScriptHook; keepRecords?: boolean } = {}) {}
 
   async deploy(xml: string): Promise<ProcessDefinition[]> {
-    const compiled = await compileBpmn(xml, { resourceName: 'test.bpmn', acceptScriptBodies: !!this.options.scriptHook });
-    if (!compiled.ok) throw new Error(`Expected the model to compile, but: ${compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`);
+    const compiled = await compileBpmn(xml, {
+      resourceName: 'test.bpmn',
+      acceptScriptBodies: !!this.options.scriptHook,
+    });
+    if (!compiled.ok)
+      throw new Error(
+        `Expected the model to compile, but: ${compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`,
+      );
     return compiled.resource.processes.map((process) => {
       const previous = this.latest.get(process.bpmnProcessId);
       const definition: ProcessDefinition = {
@@ -52,7 +58,10 @@ export class RuntimeHarness {
   nextKey = (): string => String(++this.key);
 
   /** Runs a command against the instance that owns `rootKey` (or a new one) and keeps the records. */
-  execute(command: Command, rootKey?: string): { rootKey: string; records: readonly RuntimeRecord[]; rejection?: string } {
+  execute(
+    command: Command,
+    rootKey?: string,
+  ): { rootKey: string; records: readonly RuntimeRecord[]; rejection?: string } {
     const result = this.executeOne(command, rootKey);
     this.deliverThrown(result.records);
     return result;
@@ -70,10 +79,24 @@ export class RuntimeHarness {
     }
   }
 
-  private executeOne(command: Command, rootKey?: string): { rootKey: string; records: readonly RuntimeRecord[]; rejection?: string } {
+  private executeOne(
+    command: Command,
+    rootKey?: string,
+  ): { rootKey: string; records: readonly RuntimeRecord[]; rejection?: string } {
     const state = rootKey ? this.states.get(rootKey) : undefined;
-    const result = processCommand({ definitions: this.lookup, now: this.now, nextKey: this.nextKey, stepLimit: this.options.stepLimit ?? 10_000, scriptHook: this.options.scriptHook }, state, command);
-    if (result.rejection) return { rootKey: rootKey ?? '', records: [], rejection: `${result.rejection.type}: ${result.rejection.reason}` };
+    const result = processCommand(
+      {
+        definitions: this.lookup,
+        now: this.now,
+        nextKey: this.nextKey,
+        stepLimit: this.options.stepLimit ?? 10_000,
+        scriptHook: this.options.scriptHook,
+      },
+      state,
+      command,
+    );
+    if (result.rejection)
+      return { rootKey: rootKey ?? '', records: [], rejection: `${result.rejection.type}: ${result.rejection.reason}` };
     const root = result.state.rootProcessInstanceKey;
     this.states.set(root, result.state);
     if (this.options.keepRecords !== false) this.records.push(...result.records);
@@ -94,13 +117,19 @@ export class RuntimeHarness {
   /** Routes a command that names a job, user task, timer, subscription or element instance. */
   send(command: Command): { records: readonly RuntimeRecord[]; rejection?: string } {
     const key =
-      'jobKey' in command ? command.jobKey
-      : 'userTaskKey' in command ? command.userTaskKey
-      : 'timerKey' in command ? command.timerKey
-      : 'subscriptionKey' in command ? command.subscriptionKey
-      : 'incidentKey' in command ? command.incidentKey
-      : 'scopeKey' in command ? command.scopeKey
-      : undefined;
+      'jobKey' in command
+        ? command.jobKey
+        : 'userTaskKey' in command
+          ? command.userTaskKey
+          : 'timerKey' in command
+            ? command.timerKey
+            : 'subscriptionKey' in command
+              ? command.subscriptionKey
+              : 'incidentKey' in command
+                ? command.incidentKey
+                : 'scopeKey' in command
+                  ? command.scopeKey
+                  : undefined;
     const root = key ? this.owners.get(key) : undefined;
     if (!root) return { records: [], rejection: `NOT_FOUND: no instance owns ${key}` };
     return this.execute(command, root);
@@ -110,7 +139,15 @@ export class RuntimeHarness {
   load(state: InstanceState): string {
     const root = state.rootProcessInstanceKey;
     this.states.set(root, state);
-    const keys = [state.elementInstances, state.jobs, state.userTasks, state.timers, state.messageSubscriptions, state.signalSubscriptions, state.incidents].flatMap((table) => Object.keys(table));
+    const keys = [
+      state.elementInstances,
+      state.jobs,
+      state.userTasks,
+      state.timers,
+      state.messageSubscriptions,
+      state.signalSubscriptions,
+      state.incidents,
+    ].flatMap((table) => Object.keys(table));
     for (const key of keys) this.owners.set(key, root);
     this.key = Math.max(this.key, ...keys.map(Number));
     return root;
@@ -144,9 +181,20 @@ export class RuntimeHarness {
   publishMessage(messageName: string, correlationKey: string, variables: Variables = {}): number {
     let correlated = this.startByEvent((process) => process.messageStartEventIds, messageName, variables);
     for (const [root, state] of [...this.states]) {
-      const subscription = Object.values(state.messageSubscriptions).find((s) => s.messageName === messageName && s.correlationKey === correlationKey);
+      const subscription = Object.values(state.messageSubscriptions).find(
+        (s) => s.messageName === messageName && s.correlationKey === correlationKey,
+      );
       if (!subscription) continue;
-      const result = this.execute({ type: 'CORRELATE_MESSAGE', subscriptionKey: subscription.key, messageKey: this.nextKey(), messageName, variables }, root);
+      const result = this.execute(
+        {
+          type: 'CORRELATE_MESSAGE',
+          subscriptionKey: subscription.key,
+          messageKey: this.nextKey(),
+          messageName,
+          variables,
+        },
+        root,
+      );
       if (!result.rejection) correlated++;
     }
     return correlated;
@@ -157,21 +205,38 @@ export class RuntimeHarness {
     for (const [root, state] of [...this.states]) {
       if (root === originRootKey) continue;
       for (const subscription of Object.values(state.signalSubscriptions).filter((s) => s.signalName === signalName)) {
-        const result = this.execute({ type: 'TRIGGER_SIGNAL', subscriptionKey: subscription.key, signalName, variables }, root);
+        const result = this.execute(
+          { type: 'TRIGGER_SIGNAL', subscriptionKey: subscription.key, signalName, variables },
+          root,
+        );
         if (!result.rejection) triggered++;
       }
     }
     return triggered;
   }
 
-  private startByEvent(startIds: (process: ProcessDefinition['process']) => readonly string[], name: string, variables: Variables): number {
+  private startByEvent(
+    startIds: (process: ProcessDefinition['process']) => readonly string[],
+    name: string,
+    variables: Variables,
+  ): number {
     let started = 0;
     for (const definition of this.latest.values()) {
       for (const id of startIds(definition.process)) {
         const definitionOfEvent = definition.process.elements.get(id)!.eventDefinition;
-        const eventName = definitionOfEvent && 'messageName' in definitionOfEvent ? definitionOfEvent.messageName : definitionOfEvent && 'signalName' in definitionOfEvent ? definitionOfEvent.signalName : undefined;
+        const eventName =
+          definitionOfEvent && 'messageName' in definitionOfEvent
+            ? definitionOfEvent.messageName
+            : definitionOfEvent && 'signalName' in definitionOfEvent
+              ? definitionOfEvent.signalName
+              : undefined;
         if (eventName?.kind === 'static' && eventName.value === name) {
-          this.execute({ type: 'CREATE_INSTANCE', processDefinitionKey: definition.key, startElementId: id, variables });
+          this.execute({
+            type: 'CREATE_INSTANCE',
+            processDefinitionKey: definition.key,
+            startElementId: id,
+            variables,
+          });
           started++;
         }
       }
@@ -183,7 +248,10 @@ export class RuntimeHarness {
   advance(ms: number): void {
     this.now += ms;
     for (;;) {
-      const due = [...this.states].flatMap(([root, state]) => Object.values(state.timers).map((timer) => ({ root, timer }))).filter(({ timer }) => timer.dueDate <= this.now).sort((a, b) => a.timer.dueDate - b.timer.dueDate)[0];
+      const due = [...this.states]
+        .flatMap(([root, state]) => Object.values(state.timers).map((timer) => ({ root, timer })))
+        .filter(({ timer }) => timer.dueDate <= this.now)
+        .sort((a, b) => a.timer.dueDate - b.timer.dueDate)[0];
       if (!due) return;
       this.execute({ type: 'TRIGGER_TIMER', timerKey: due.timer.key }, due.root);
     }
@@ -192,13 +260,20 @@ export class RuntimeHarness {
   /** The element ids in the order their instances completed, optionally only for some types. */
   completedElements(rootKey?: string, elementType?: string): string[] {
     return this.records
-      .filter((r) => r.valueType === 'PROCESS_INSTANCE' && r.intent === 'ELEMENT_COMPLETED' && (!rootKey || this.owners.get(r.key) === rootKey))
+      .filter(
+        (r) =>
+          r.valueType === 'PROCESS_INSTANCE' &&
+          r.intent === 'ELEMENT_COMPLETED' &&
+          (!rootKey || this.owners.get(r.key) === rootKey),
+      )
       .filter((r) => !elementType || r.value.elementType === elementType)
       .map((r) => r.elementId!);
   }
 
   intents(rootKey?: string): string[] {
-    return this.records.filter((r) => !rootKey || this.owners.get(r.key) === rootKey || r.processInstanceKey === rootKey).map((r) => `${r.valueType}:${r.intent}:${r.elementId ?? ''}`);
+    return this.records
+      .filter((r) => !rootKey || this.owners.get(r.key) === rootKey || r.processInstanceKey === rootKey)
+      .map((r) => `${r.valueType}:${r.intent}:${r.elementId ?? ''}`);
   }
 }
 

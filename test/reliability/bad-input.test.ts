@@ -17,21 +17,46 @@ const VALID = `<?xml version="1.0" encoding="UTF-8"?>
 const deepNesting = `<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</bpmn:definitions>`;
 
 const cases: { name: string; content: () => string | Buffer; expect: RegExp }[] = [
-  { name: 'malformed XML', content: () => VALID.replace('</bpmn:process>', '</bpmn:proces>'), expect: /XML|malformed|well-formed/i },
+  {
+    name: 'malformed XML',
+    content: () => VALID.replace('</bpmn:process>', '</bpmn:proces>'),
+    expect: /XML|malformed|well-formed/i,
+  },
   {
     name: 'an external entity (XXE)',
-    content: () => VALID.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace('id="review"', 'id="review" name="&xxe;"'),
+    content: () =>
+      VALID.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+      ).replace('id="review"', 'id="review" name="&xxe;"'),
     expect: /DOCTYPE|entit/i,
   },
   {
     name: 'billion laughs',
-    content: () => `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>`,
+    content: () =>
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>`,
     expect: /DOCTYPE|entit/i,
   },
   { name: 'a 50 MB file', content: () => Buffer.alloc(50 * 1024 * 1024, 0x20), expect: /size|large|bytes|MiB/i },
   { name: '10,000-deep nesting', content: () => deepNesting, expect: /nest|deep|depth/i },
-  { name: 'a service task without job type', content: () => VALID.replace('<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>', '<bpmn:serviceTask id="review" />'), expect: /review/ },
-  { name: 'unparsable FEEL', content: () => VALID.replace('<zeebe:userTask />', '<zeebe:userTask /><zeebe:assignmentDefinition candidateGroups="=if then" />'), expect: /review/ },
+  {
+    name: 'a service task without job type',
+    content: () =>
+      VALID.replace(
+        '<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>',
+        '<bpmn:serviceTask id="review" />',
+      ),
+    expect: /review/,
+  },
+  {
+    name: 'unparsable FEEL',
+    content: () =>
+      VALID.replace(
+        '<zeebe:userTask />',
+        '<zeebe:userTask /><zeebe:assignmentDefinition candidateGroups="=if then" />',
+      ),
+    expect: /review/,
+  },
 ];
 
 describe('bad input at the engine interface', () => {
@@ -50,10 +75,12 @@ describe('bad input at the engine interface', () => {
 
   it.each(cases)('should refuse $name with a clear error and store nothing', async ({ content, expect: message }) => {
     // when
-    const error = await engine.deploy({ tenantId: 'kommune-a', resources: [{ name: 'antrag.bpmn', content: content() }] }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await engine
+      .deploy({ tenantId: 'kommune-a', resources: [{ name: 'antrag.bpmn', content: content() }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     // then
     expect(errorCode(error)).toBe('DEPLOYMENT_REJECTED');
@@ -65,15 +92,23 @@ describe('bad input at the engine interface', () => {
 
   it('should tolerate unknown extension elements and keep working after every refusal', async () => {
     // given a model with another vendor's extensions
-    const withForeignExtensions = VALID.replace('xmlns:zeebe=', 'xmlns:other="http://example.org/other" xmlns:zeebe=').replace('<zeebe:userTask />', '<zeebe:userTask /><other:hint level="3"><other:nested /></other:hint>');
+    const withForeignExtensions = VALID.replace(
+      'xmlns:zeebe=',
+      'xmlns:other="http://example.org/other" xmlns:zeebe=',
+    ).replace('<zeebe:userTask />', '<zeebe:userTask /><other:hint level="3"><other:nested /></other:hint>');
 
     // when
-    const deployment = await engine.deploy({ tenantId: 'kommune-a', resources: [{ name: 'antrag.bpmn', content: withForeignExtensions }] });
+    const deployment = await engine.deploy({
+      tenantId: 'kommune-a',
+      resources: [{ name: 'antrag.bpmn', content: withForeignExtensions }],
+    });
     const instance = await engine.createInstance({ tenantId: 'kommune-a', bpmnProcessId: 'antrag' });
 
     // then
     expect(deployment.processes.map((p) => p.bpmnProcessId)).toEqual(['antrag']);
-    expect((await engine.searchUserTasks({ tenantIds: ['kommune-a'] })).map((t) => t.processInstanceKey)).toEqual([instance.processInstanceKey]);
+    expect((await engine.searchUserTasks({ tenantIds: ['kommune-a'] })).map((t) => t.processInstanceKey)).toEqual([
+      instance.processInstanceKey,
+    ]);
   });
 
   it('should stop a loop without a wait state by the step limit as an incident, not spin', async () => {
@@ -97,7 +132,10 @@ describe('bad input at the engine interface', () => {
 
     // then
     const [incident] = await engine.searchIncidents({ tenantIds: ['kommune-b'] });
-    expect(incident).toMatchObject({ errorType: 'EXECUTION_LIMIT_EXCEEDED', processInstanceKey: instance.processInstanceKey });
+    expect(incident).toMatchObject({
+      errorType: 'EXECUTION_LIMIT_EXCEEDED',
+      processInstanceKey: instance.processInstanceKey,
+    });
 
     // and the case can be cancelled cleanly
     await engine.cancelInstance({ processInstanceKey: instance.processInstanceKey });
@@ -106,8 +144,16 @@ describe('bad input at the engine interface', () => {
   });
 
   it('should reject commands on unknown keys and a message without name as rejections, not crashes', async () => {
-    await expect(engine.completeJob({ jobKey: '999999999' })).rejects.toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'NOT_FOUND' } });
-    await expect(engine.createInstance({ tenantId: 'kommune-a', bpmnProcessId: 'does-not-exist' })).rejects.toMatchObject({ code: 'COMMAND_REJECTED' });
-    await expect(engine.publishMessage({ tenantId: 'kommune-a', name: '' })).rejects.toMatchObject({ code: 'COMMAND_REJECTED', rejection: { type: 'INVALID_ARGUMENT' } });
+    await expect(engine.completeJob({ jobKey: '999999999' })).rejects.toMatchObject({
+      code: 'COMMAND_REJECTED',
+      rejection: { type: 'NOT_FOUND' },
+    });
+    await expect(
+      engine.createInstance({ tenantId: 'kommune-a', bpmnProcessId: 'does-not-exist' }),
+    ).rejects.toMatchObject({ code: 'COMMAND_REJECTED' });
+    await expect(engine.publishMessage({ tenantId: 'kommune-a', name: '' })).rejects.toMatchObject({
+      code: 'COMMAND_REJECTED',
+      rejection: { type: 'INVALID_ARGUMENT' },
+    });
   });
 });

@@ -25,7 +25,11 @@ let next = 0;
 const starter = async () => {
   while (next < toStart) {
     const i = next++;
-    await engine.createInstance({ tenantId: 'reliability', bpmnProcessId: 'reliability', variables: { amount: i, caseNumber: `R-${i}` } });
+    await engine.createInstance({
+      tenantId: 'reliability',
+      bpmnProcessId: 'reliability',
+      variables: { amount: i, caseNumber: `R-${i}` },
+    });
     console.log(`started ${i + 1}`);
   }
 };

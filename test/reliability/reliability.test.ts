@@ -36,7 +36,10 @@ const RELIABILITY_PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
-function startEngineProcess(databaseUrl: string, env: Record<string, string> = {}): { child: ChildProcess; started: () => number; ready: Promise<void> } {
+function startEngineProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; started: () => number; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'engine-process.ts')], {
     cwd: repo,
     env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
@@ -79,13 +82,30 @@ async function stop(child: ChildProcess): Promise<void> {
 async function expectConsistent(engine: Engine): Promise<number> {
   const instances = await engine.searchInstances({ tenantIds: ['reliability'], limit: 1000 });
   for (const instance of instances) {
-    expect({ key: instance.processInstanceKey, state: instance.state }).toEqual({ key: instance.processInstanceKey, state: 'COMPLETED' });
+    expect({ key: instance.processInstanceKey, state: instance.state }).toEqual({
+      key: instance.processInstanceKey,
+      state: 'COMPLETED',
+    });
     const history = await engine.getHistory(instance.processInstanceKey);
-    const completed = history.filter((entry) => entry.valueType === 'PROCESS_INSTANCE' && entry.intent === 'ELEMENT_COMPLETED').map((entry) => entry.elementId);
-    expect(completed.sort()).toEqual(['check', 'compute', 'end', 'fork', 'join', 'notify', 'reliability', 'start', 'wait']);
+    const completed = history
+      .filter((entry) => entry.valueType === 'PROCESS_INSTANCE' && entry.intent === 'ELEMENT_COMPLETED')
+      .map((entry) => entry.elementId);
+    expect(completed.sort()).toEqual([
+      'check',
+      'compute',
+      'end',
+      'fork',
+      'join',
+      'notify',
+      'reliability',
+      'start',
+      'wait',
+    ]);
     expect(history.filter((entry) => entry.valueType === 'TIMER' && entry.intent === 'TRIGGERED')).toHaveLength(1);
     expect(history.filter((entry) => entry.valueType === 'JOB' && entry.intent === 'COMPLETED')).toHaveLength(2);
-    const variables = Object.fromEntries(history.filter((entry) => entry.valueType === 'VARIABLE').map((entry) => [entry.value.name, entry.value.value]));
+    const variables = Object.fromEntries(
+      history.filter((entry) => entry.valueType === 'VARIABLE').map((entry) => [entry.value.name, entry.value.value]),
+    );
     expect(variables.total).toBe(Number(variables.amount) * 2 + 1);
     expect(variables.notified).toBe(`${variables.caseNumber}-ok`);
     expect((await engine.verifyHistory(instance.processInstanceKey)).valid).toBe(true);
@@ -102,7 +122,10 @@ describe('durable engine reliability', () => {
   beforeEach(async () => {
     databaseUrl = await createFreshDatabase(`reliability_${expect.getState().currentTestName?.length ?? 0}`);
     const deployer = await createEngine({ databaseUrl });
-    await deployer.deploy({ tenantId: 'reliability', resources: [{ name: 'reliability.bpmn', content: RELIABILITY_PROCESS }] });
+    await deployer.deploy({
+      tenantId: 'reliability',
+      resources: [{ name: 'reliability.bpmn', content: RELIABILITY_PROCESS }],
+    });
     await deployer.close();
   });
 
@@ -133,7 +156,12 @@ describe('durable engine reliability', () => {
     engine.jobs.subscribe('reliability-check', (job) => ({ checked: Number(job.variables.amount) * 2 }));
     engine.jobs.subscribe('reliability-notify', (job) => ({ notified: `${job.variables.caseNumber ?? ''}-ok` }));
     await engine.start();
-    await waitFor(async () => (await engine!.searchInstances({ tenantIds: ['reliability'], state: 'ACTIVE', limit: 1 })).length === 0, 60_000, 'all instances to complete');
+    await waitFor(
+      async () =>
+        (await engine!.searchInstances({ tenantIds: ['reliability'], state: 'ACTIVE', limit: 1 })).length === 0,
+      60_000,
+      'all instances to complete',
+    );
     const count = await expectConsistent(engine);
     expect(count).toBeGreaterThanOrEqual(startedBeforeCrash);
     expect(count).toBeLessThan(120);
@@ -153,13 +181,22 @@ describe('durable engine reliability', () => {
       Array.from({ length: 8 }, async () => {
         while (next < 500) {
           const i = next++;
-          await engine!.createInstance({ tenantId: 'reliability', bpmnProcessId: 'reliability', variables: { amount: i, caseNumber: `R-${i}` } });
+          await engine!.createInstance({
+            tenantId: 'reliability',
+            bpmnProcessId: 'reliability',
+            variables: { amount: i, caseNumber: `R-${i}` },
+          });
         }
       }),
     );
 
     // then every instance completes exactly as a single engine would complete it
-    await waitFor(async () => (await engine!.searchInstances({ tenantIds: ['reliability'], state: 'ACTIVE', limit: 1 })).length === 0, 90_000, 'all 500 instances to complete');
+    await waitFor(
+      async () =>
+        (await engine!.searchInstances({ tenantIds: ['reliability'], state: 'ACTIVE', limit: 1 })).length === 0,
+      90_000,
+      'all 500 instances to complete',
+    );
     expect(await expectConsistent(engine)).toBe(500);
   }, 150_000);
 });

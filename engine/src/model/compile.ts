@@ -191,19 +191,27 @@ export function executableProcessesOf(definitions: ModdleElement): ModdleElement
 
 /** Global tasks (BPMN callable elements that are not processes) defined in the document. */
 function globalTaskIdsOf(definitions: ModdleElement): Set<string> {
-  return new Set(((definitions.rootElements ?? []) as ModdleElement[]).filter((element) => is(element, 'bpmn:GlobalTask')).map((element) => String(element.id)));
+  return new Set(
+    ((definitions.rootElements ?? []) as ModdleElement[])
+      .filter((element) => is(element, 'bpmn:GlobalTask'))
+      .map((element) => String(element.id)),
+  );
 }
 
 /**
  * Called process ids that the deployment must find. A call to a global task of the same document is a valid
  * BPMN model; the engine cannot execute global tasks yet, so such a call becomes an incident at run time.
  */
-function staticCalledProcessIdsOf(processes: readonly ExecutableProcess[], globalTaskIds: ReadonlySet<string>): { elementId: string; processId: string }[] {
+function staticCalledProcessIdsOf(
+  processes: readonly ExecutableProcess[],
+  globalTaskIds: ReadonlySet<string>,
+): { elementId: string; processId: string }[] {
   const called: { elementId: string; processId: string }[] = [];
   for (const process of processes) {
     for (const element of process.elements.values()) {
       const processId = element.calledElement?.processId;
-      if (processId?.kind === 'static' && !globalTaskIds.has(String(processId.value))) called.push({ elementId: element.id, processId: String(processId.value) });
+      if (processId?.kind === 'static' && !globalTaskIds.has(String(processId.value)))
+        called.push({ elementId: element.id, processId: String(processId.value) });
     }
   }
   return called;

@@ -5,7 +5,8 @@
  */
 
 /** A value from the model: either a static literal or a FEEL expression (source without the leading `=`). */
-export type Expression = { readonly kind: 'static'; readonly value: unknown } | { readonly kind: 'feel'; readonly source: string };
+export type Expression =
+  { readonly kind: 'static'; readonly value: unknown } | { readonly kind: 'feel'; readonly source: string };
 
 export type BpmnElementType =
   | 'PROCESS'
@@ -46,7 +47,12 @@ export type EventDefinition =
   | { readonly kind: 'timer'; readonly timer: TimerDefinition }
   | { readonly kind: 'signal'; readonly signalName: Expression }
   /** errorCode undefined = catch-all (boundary/event sub-process start) */
-  | { readonly kind: 'error'; readonly errorCode?: string; readonly errorCodeVariable?: string; readonly errorMessageVariable?: string }
+  | {
+      readonly kind: 'error';
+      readonly errorCode?: string;
+      readonly errorCodeVariable?: string;
+      readonly errorMessageVariable?: string;
+    }
   | { readonly kind: 'escalation'; readonly escalationCode?: string; readonly escalationCodeVariable?: string }
   | { readonly kind: 'terminate' }
   | { readonly kind: 'link'; readonly linkName: string }

@@ -59,7 +59,8 @@ function removeElementInstance(state: InstanceState, record: RuntimeRecord): voi
   delete state.compensable[record.key];
   const parent = parentOf(state, instance);
   if (parent) parent.activeChildren = (parent.activeChildren ?? 1) - 1;
-  if (instance.flowScopeKey === null && !instance.parentElementInstanceKey) state.ended = record.intent === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED';
+  if (instance.flowScopeKey === null && !instance.parentElementInstanceKey)
+    state.ended = record.intent === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED';
 }
 
 const appliers: Partial<Record<string, Applier>> = {
@@ -92,7 +93,8 @@ const appliers: Partial<Record<string, Applier>> = {
     if (value.interruptsScope) parent.interrupted = true;
     if (value.awaitReset?.length) (parent.awaitingReset ??= {})[value.elementId] = value.awaitReset;
     if (value.adHocIndex !== undefined) parent.adHocNext = value.adHocIndex + 1;
-    if (parent.multiInstance && value.loopCounter !== undefined) parent.multiInstance.nextIndex = Math.max(parent.multiInstance.nextIndex, value.loopCounter);
+    if (parent.multiInstance && value.loopCounter !== undefined)
+      parent.multiInstance.nextIndex = Math.max(parent.multiInstance.nextIndex, value.loopCounter);
     if (value.compensationOf) {
       const list = state.compensable[value.compensationOf.scopeKey] ?? [];
       const index = list.findIndex((entry) => entry.elementId === value.compensationOf!.elementId);
@@ -102,7 +104,11 @@ const appliers: Partial<Record<string, Applier>> = {
   'PROCESS_INSTANCE:ELEMENT_ACTIVATED': (state, record) => {
     setState(state, record, 'ACTIVATED');
     const instance = state.elementInstances[record.key];
-    const value = v<{ multiInstance?: MultiInstanceBodyState; completionVariables?: Variables; calledProcessInstanceKey?: string }>(record);
+    const value = v<{
+      multiInstance?: MultiInstanceBodyState;
+      completionVariables?: Variables;
+      calledProcessInstanceKey?: string;
+    }>(record);
     if (value.multiInstance) instance.multiInstance = structuredClone(value.multiInstance);
     if (value.completionVariables) instance.completionVariables = value.completionVariables;
     if (value.calledProcessInstanceKey) instance.calledProcessInstanceKey = value.calledProcessInstanceKey;
@@ -118,11 +124,14 @@ const appliers: Partial<Record<string, Applier>> = {
   'PROCESS_INSTANCE:ELEMENT_TERMINATING': (state, record) => setState(state, record, 'TERMINATING'),
   'PROCESS_INSTANCE:ELEMENT_COMPLETED': (state, record) => {
     const instance = state.elementInstances[record.key];
-    const value = v<{ outputElement?: unknown; compensable?: CompensableActivity; resultVariables?: Variables }>(record);
+    const value = v<{ outputElement?: unknown; compensable?: CompensableActivity; resultVariables?: Variables }>(
+      record,
+    );
     const parent = instance ? parentOf(state, instance) : undefined;
     if (parent?.multiInstance && instance.loopCounter !== undefined) {
       parent.multiInstance.completedInstances += 1;
-      if (parent.multiInstance.outputs && 'outputElement' in value) parent.multiInstance.outputs[instance.loopCounter - 1] = value.outputElement ?? null;
+      if (parent.multiInstance.outputs && 'outputElement' in value)
+        parent.multiInstance.outputs[instance.loopCounter - 1] = value.outputElement ?? null;
     }
     if (value.compensable && parent) (state.compensable[parent.key] ??= []).push(value.compensable);
     if (value.resultVariables && instance?.parentElementInstanceKey) {
@@ -253,6 +262,9 @@ function removeJob(state: InstanceState, jobKey: string): void {
 
 export function applyRecord(state: InstanceState, record: RuntimeRecord): void {
   const applier = appliers[`${record.valueType}:${record.intent}`];
-  if (!applier) throw new EngineInvariantError(`Expected an applier for ${record.valueType}:${record.intent}, but none is registered.`);
+  if (!applier)
+    throw new EngineInvariantError(
+      `Expected an applier for ${record.valueType}:${record.intent}, but none is registered.`,
+    );
   applier(state, record);
 }

@@ -8,7 +8,13 @@
  * the incident and re-run on resolution.
  */
 import { CommandRejectedError, EngineInvariantError, type Failure, type Rejection, type Result } from '../errors.js';
-import type { EventDefinition, ExecutableElement, ExecutableProcess, ExecutableSequenceFlow, Expression } from '../model/executable.js';
+import type {
+  EventDefinition,
+  ExecutableElement,
+  ExecutableProcess,
+  ExecutableSequenceFlow,
+  Expression,
+} from '../model/executable.js';
 import {
   evaluateCondition,
   evaluateExpression,
@@ -57,7 +63,11 @@ export function processCommand(ctx: RuntimeContext, state: InstanceState | undef
     session.handle(command);
   } catch (error) {
     if (typeof error === 'object' && error !== null && (error as { code?: string }).code === 'COMMAND_REJECTED') {
-      return { state: state ?? createInitialState('0', ''), records: [], rejection: (error as CommandRejectedError).rejection };
+      return {
+        state: state ?? createInitialState('0', ''),
+        records: [],
+        rejection: (error as CommandRejectedError).rejection,
+      };
     }
     throw error;
   }
@@ -85,7 +95,11 @@ class Session {
   handle(command: Command): void {
     if (command.type !== 'CREATE_INSTANCE') {
       if (!this.state) reject('NOT_FOUND', 'Expected an existing process instance, but none was given.');
-      if (this.state.ended) reject('INVALID_STATE', `Expected process instance ${this.state.rootProcessInstanceKey} to be active, but it is ${this.state.ended.toLowerCase()}.`);
+      if (this.state.ended)
+        reject(
+          'INVALID_STATE',
+          `Expected process instance ${this.state.rootProcessInstanceKey} to be active, but it is ${this.state.ended.toLowerCase()}.`,
+        );
     }
     switch (command.type) {
       case 'CREATE_INSTANCE':
@@ -93,7 +107,10 @@ class Session {
       case 'COMPLETE_JOB': {
         const job = this.job(command.jobKey);
         this.expectActivated(job.elementInstanceKey);
-        this.append('JOB', 'COMPLETED', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: job.elementInstanceKey, variables: command.variables ?? {} });
+        this.append('JOB', 'COMPLETED', job.key, job.processInstanceKey, job.elementId, {
+          elementInstanceKey: job.elementInstanceKey,
+          variables: command.variables ?? {},
+        });
         return this.run({ step: 'COMPLETE', key: job.elementInstanceKey });
       }
       case 'FAIL_JOB': {
@@ -120,67 +137,131 @@ class Session {
         const instance = this.expectActivated(job.elementInstanceKey);
         const catcher = this.findErrorCatcher(instance, command.errorCode);
         if (!catcher) {
-          this.append('JOB', 'FAILED', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: job.elementInstanceKey, retries: 0, errorMessage: command.errorMessage ?? '' });
+          this.append('JOB', 'FAILED', job.key, job.processInstanceKey, job.elementId, {
+            elementInstanceKey: job.elementInstanceKey,
+            retries: 0,
+            errorMessage: command.errorMessage ?? '',
+          });
           this.createIncident(
-            { type: 'UNHANDLED_ERROR_EVENT', message: `Expected to throw an error event with the code '${command.errorCode}'${command.errorMessage ? ` with message '${command.errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.` },
+            {
+              type: 'UNHANDLED_ERROR_EVENT',
+              message: `Expected to throw an error event with the code '${command.errorCode}'${command.errorMessage ? ` with message '${command.errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`,
+            },
             instance,
             undefined,
             job.key,
           );
           return;
         }
-        this.append('JOB', 'ERROR_THROWN', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: job.elementInstanceKey, errorCode: command.errorCode, errorMessage: command.errorMessage ?? '' });
+        this.append('JOB', 'ERROR_THROWN', job.key, job.processInstanceKey, job.elementId, {
+          elementInstanceKey: job.elementInstanceKey,
+          errorCode: command.errorCode,
+          errorMessage: command.errorMessage ?? '',
+        });
         this.catchError(catcher, command.errorCode, command.errorMessage ?? '', command.variables ?? {});
         return this.run();
       }
       case 'UPDATE_JOB_RETRIES': {
         const job = this.job(command.jobKey);
-        if (command.retries < 1) reject('INVALID_ARGUMENT', `Expected retries to be at least 1, but was ${command.retries}.`);
-        this.append('JOB', 'RETRIES_UPDATED', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: job.elementInstanceKey, retries: command.retries });
+        if (command.retries < 1)
+          reject('INVALID_ARGUMENT', `Expected retries to be at least 1, but was ${command.retries}.`);
+        this.append('JOB', 'RETRIES_UPDATED', job.key, job.processInstanceKey, job.elementId, {
+          elementInstanceKey: job.elementInstanceKey,
+          retries: command.retries,
+        });
         return;
       }
       case 'ASSIGN_USER_TASK': {
-        const task = this.state.userTasks[command.userTaskKey] ?? reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
-        this.append('USER_TASK', 'ASSIGNED', task.key, task.processInstanceKey, task.elementId, { elementInstanceKey: task.elementInstanceKey, assignee: command.assignee });
+        const task =
+          this.state.userTasks[command.userTaskKey] ??
+          reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
+        this.append('USER_TASK', 'ASSIGNED', task.key, task.processInstanceKey, task.elementId, {
+          elementInstanceKey: task.elementInstanceKey,
+          assignee: command.assignee,
+        });
         return;
       }
       case 'COMPLETE_USER_TASK': {
-        const task = this.state.userTasks[command.userTaskKey] ?? reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
+        const task =
+          this.state.userTasks[command.userTaskKey] ??
+          reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
         this.expectActivated(task.elementInstanceKey);
-        this.append('USER_TASK', 'COMPLETED', task.key, task.processInstanceKey, task.elementId, { elementInstanceKey: task.elementInstanceKey, variables: command.variables ?? {}, action: command.action ?? 'complete' });
+        this.append('USER_TASK', 'COMPLETED', task.key, task.processInstanceKey, task.elementId, {
+          elementInstanceKey: task.elementInstanceKey,
+          variables: command.variables ?? {},
+          action: command.action ?? 'complete',
+        });
         return this.run({ step: 'COMPLETE', key: task.elementInstanceKey });
       }
       case 'CORRELATE_MESSAGE': {
-        const subscription = this.state.messageSubscriptions[command.subscriptionKey] ?? reject('NOT_FOUND', `Expected to find message subscription with key ${command.subscriptionKey}, but none was found.`);
+        const subscription =
+          this.state.messageSubscriptions[command.subscriptionKey] ??
+          reject(
+            'NOT_FOUND',
+            `Expected to find message subscription with key ${command.subscriptionKey}, but none was found.`,
+          );
         const variables = command.variables ?? {};
-        this.append('MESSAGE_SUBSCRIPTION', 'CORRELATED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, {
-          elementInstanceKey: subscription.elementInstanceKey,
-          targetElementId: subscription.targetElementId,
-          messageName: subscription.messageName,
-          correlationKey: subscription.correlationKey,
-          messageKey: command.messageKey,
-          variables,
-        });
+        this.append(
+          'MESSAGE_SUBSCRIPTION',
+          'CORRELATED',
+          subscription.key,
+          subscription.processInstanceKey,
+          subscription.targetElementId,
+          {
+            elementInstanceKey: subscription.elementInstanceKey,
+            targetElementId: subscription.targetElementId,
+            messageName: subscription.messageName,
+            correlationKey: subscription.correlationKey,
+            messageKey: command.messageKey,
+            variables,
+          },
+        );
         this.trigger(subscription.elementInstanceKey, subscription.targetElementId, variables);
         return this.run();
       }
       case 'TRIGGER_TIMER': {
-        const timer = this.state.timers[command.timerKey] ?? reject('NOT_FOUND', `Expected to find timer with key ${command.timerKey}, but none was found.`);
-        this.append('TIMER', 'TRIGGERED', timer.key, timer.processInstanceKey, timer.targetElementId, { elementInstanceKey: timer.elementInstanceKey, targetElementId: timer.targetElementId, dueDate: timer.dueDate });
+        const timer =
+          this.state.timers[command.timerKey] ??
+          reject('NOT_FOUND', `Expected to find timer with key ${command.timerKey}, but none was found.`);
+        this.append('TIMER', 'TRIGGERED', timer.key, timer.processInstanceKey, timer.targetElementId, {
+          elementInstanceKey: timer.elementInstanceKey,
+          targetElementId: timer.targetElementId,
+          dueDate: timer.dueDate,
+        });
         const target = this.elementOf(this.instance(timer.elementInstanceKey), timer.targetElementId);
-        const repeats = timer.interval !== undefined && timer.repetitions !== 0 && this.isNonInterruptingTrigger(target);
+        const repeats =
+          timer.interval !== undefined && timer.repetitions !== 0 && this.isNonInterruptingTrigger(target);
         if (repeats) {
           const next = nextCycle(timer.interval!, timer.repetitions, timer.dueDate);
-          if (next) this.createTimer(this.instance(timer.elementInstanceKey), target, next.dueDate, next.repetitions, timer.interval);
+          if (next)
+            this.createTimer(
+              this.instance(timer.elementInstanceKey),
+              target,
+              next.dueDate,
+              next.repetitions,
+              timer.interval,
+            );
         }
         this.trigger(timer.elementInstanceKey, timer.targetElementId, {});
         return this.run();
       }
       case 'TRIGGER_SIGNAL': {
-        const subscription = this.state.signalSubscriptions[command.subscriptionKey] ?? reject('NOT_FOUND', `Expected to find signal subscription with key ${command.subscriptionKey}, but none was found.`);
+        const subscription =
+          this.state.signalSubscriptions[command.subscriptionKey] ??
+          reject(
+            'NOT_FOUND',
+            `Expected to find signal subscription with key ${command.subscriptionKey}, but none was found.`,
+          );
         const owner = this.state.elementInstances[subscription.elementInstanceKey];
         if (owner?.elementId === subscription.targetElementId) {
-          this.append('SIGNAL_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey: owner.key, signalName: subscription.signalName });
+          this.append(
+            'SIGNAL_SUBSCRIPTION',
+            'DELETED',
+            subscription.key,
+            subscription.processInstanceKey,
+            subscription.targetElementId,
+            { elementInstanceKey: owner.key, signalName: subscription.signalName },
+          );
         }
         this.trigger(subscription.elementInstanceKey, subscription.targetElementId, command.variables ?? {});
         return this.run();
@@ -192,7 +273,9 @@ class Session {
       case 'RESOLVE_INCIDENT':
         return this.resolveIncident(command.incidentKey);
       case 'SET_VARIABLES': {
-        const scope = this.state.elementInstances[command.scopeKey] ?? reject('NOT_FOUND', `Expected to find element instance with key ${command.scopeKey}, but none was found.`);
+        const scope =
+          this.state.elementInstances[command.scopeKey] ??
+          reject('NOT_FOUND', `Expected to find element instance with key ${command.scopeKey}, but none was found.`);
         if (command.local) this.setLocalVariables(scope.key, command.variables);
         else this.propagate(scope.key, command.variables);
         return;
@@ -203,13 +286,25 @@ class Session {
   }
 
   private createInstance(command: Extract<Command, { type: 'CREATE_INSTANCE' }>): void {
-    const definition = this.ctx.definitions.byKey(command.processDefinitionKey) ?? reject('NOT_FOUND', `Expected to find process definition with key ${command.processDefinitionKey}, but none was found.`);
+    const definition =
+      this.ctx.definitions.byKey(command.processDefinitionKey) ??
+      reject(
+        'NOT_FOUND',
+        `Expected to find process definition with key ${command.processDefinitionKey}, but none was found.`,
+      );
     const process = definition.process;
     const startElementId = command.startElementId ?? process.noneStartEventId;
-    if (!startElementId) reject('INVALID_STATE', `Expected process '${definition.bpmnProcessId}' to have a none start event, but it has only event start events.`);
+    if (!startElementId)
+      reject(
+        'INVALID_STATE',
+        `Expected process '${definition.bpmnProcessId}' to have a none start event, but it has only event start events.`,
+      );
     const start = process.elements.get(startElementId);
     if (!start || (start.type !== 'START_EVENT' && !start.instantiate) || start.flowScopeId !== process.bpmnProcessId) {
-      reject('INVALID_ARGUMENT', `Expected '${startElementId}' to be a start event of process '${definition.bpmnProcessId}', but it is not.`);
+      reject(
+        'INVALID_ARGUMENT',
+        `Expected '${startElementId}' to be a start event of process '${definition.bpmnProcessId}', but it is not.`,
+      );
     }
     const key = command.processInstanceKey ?? this.ctx.nextKey();
     this.state = createInitialState(key, definition.tenantId);
@@ -223,12 +318,21 @@ class Session {
   }
 
   private resolveIncident(incidentKey: string): void {
-    const incident = this.state.incidents[incidentKey] ?? reject('NOT_FOUND', `Expected to find incident with key ${incidentKey}, but none was found.`);
-    this.append('INCIDENT', 'RESOLVED', incident.key, incident.processInstanceKey, incident.elementId, { elementInstanceKey: incident.elementInstanceKey, errorType: incident.errorType });
+    const incident =
+      this.state.incidents[incidentKey] ??
+      reject('NOT_FOUND', `Expected to find incident with key ${incidentKey}, but none was found.`);
+    this.append('INCIDENT', 'RESOLVED', incident.key, incident.processInstanceKey, incident.elementId, {
+      elementInstanceKey: incident.elementInstanceKey,
+      errorType: incident.errorType,
+    });
     if (incident.jobKey) {
       const job = this.state.jobs[incident.jobKey];
       // resolving a job incident retries the job once if nobody gave it retries
-      if (job && job.retries <= 0) this.append('JOB', 'RETRIES_UPDATED', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: job.elementInstanceKey, retries: 1 });
+      if (job && job.retries <= 0)
+        this.append('JOB', 'RETRIES_UPDATED', job.key, job.processInstanceKey, job.elementId, {
+          elementInstanceKey: job.elementInstanceKey,
+          retries: 1,
+        });
       return;
     }
     if (incident.retryStep) this.run(incident.retryStep);
@@ -247,7 +351,10 @@ class Session {
         const key = step.step === 'QUEUE' ? this.stepKey(step) : step.key;
         const instance = this.state.elementInstances[key] ?? this.instance(this.state.rootProcessInstanceKey);
         this.createIncident(
-          { type: 'EXECUTION_LIMIT_EXCEEDED', message: `Expected the process instance to reach a wait state within ${this.ctx.stepLimit} steps, but it did not (a loop without a wait state?). Resolve the incident to continue.` },
+          {
+            type: 'EXECUTION_LIMIT_EXCEEDED',
+            message: `Expected the process instance to reach a wait state within ${this.ctx.stepLimit} steps, but it did not (a loop without a wait state?). Resolve the incident to continue.`,
+          },
           instance,
           { step: 'QUEUE', steps: remaining },
         );
@@ -279,7 +386,11 @@ class Session {
       }
       case 'TRIGGER': {
         const owner = this.state.elementInstances[step.key];
-        if (owner?.state === 'ACTIVATED' && !(owner.interrupted && this.elementOf(owner, step.elementId).interrupting !== false)) this.trigger(owner.key, step.elementId, {});
+        if (
+          owner?.state === 'ACTIVATED' &&
+          !(owner.interrupted && this.elementOf(owner, step.elementId).interrupting !== false)
+        )
+          this.trigger(owner.key, step.elementId, {});
         return;
       }
     }
@@ -287,7 +398,13 @@ class Session {
 
   // ------------------------------------------------------------- activation
 
-  private activateProcess(definition: ProcessDefinition, key: string, variables: Variables, startElementId: string, parentElementInstanceKey: string | undefined): void {
+  private activateProcess(
+    definition: ProcessDefinition,
+    key: string,
+    variables: Variables,
+    startElementId: string,
+    parentElementInstanceKey: string | undefined,
+  ): void {
     const parent = parentElementInstanceKey ? this.state.elementInstances[parentElementInstanceKey] : undefined;
     this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATING', key, key, definition.bpmnProcessId, {
       elementId: definition.bpmnProcessId,
@@ -301,9 +418,14 @@ class Session {
       ...(parent ? { parentElementInstanceKey: parent.key, parentProcessInstanceKey: parent.processInstanceKey } : {}),
     });
     this.setLocalVariables(key, variables);
-    this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATED', key, key, definition.bpmnProcessId, { elementType: 'PROCESS' });
+    this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATED', key, key, definition.bpmnProcessId, {
+      elementType: 'PROCESS',
+    });
     const instance = this.instance(key);
-    const opened = this.openEventSubProcessSubscriptions(instance, definition.process.elements.get(definition.bpmnProcessId)!);
+    const opened = this.openEventSubProcessSubscriptions(
+      instance,
+      definition.process.elements.get(definition.bpmnProcessId)!,
+    );
     if (!opened.ok) return this.createIncident(opened.failure, instance, undefined);
     const trigger = this.startTrigger(definition.process, startElementId);
     this.activate(startElementId, key, trigger ? { triggerVariables: trigger } : {});
@@ -313,12 +435,25 @@ class Session {
   private activate(
     elementId: string,
     flowScopeKey: string,
-    options: { consumedFlows?: string[]; awaitReset?: string[]; adHocIndex?: number; triggerVariables?: Variables; loopCounter?: number; loopIterations?: number; interruptsScope?: boolean; compensationOf?: { scopeKey: string; elementId: string }; compensationThrowKey?: string },
+    options: {
+      consumedFlows?: string[];
+      awaitReset?: string[];
+      adHocIndex?: number;
+      triggerVariables?: Variables;
+      loopCounter?: number;
+      loopIterations?: number;
+      interruptsScope?: boolean;
+      compensationOf?: { scopeKey: string; elementId: string };
+      compensationThrowKey?: string;
+    },
   ): string {
     const scope = this.instance(flowScopeKey);
     const process = this.processOf(scope);
-    const element = process.elements.get(elementId) ?? this.invariant(`Expected element '${elementId}' in process '${scope.bpmnProcessId}'.`);
-    const isMultiInstanceBody = !!element.multiInstance && !(scope.elementType === 'MULTI_INSTANCE_BODY' && scope.elementId === elementId);
+    const element =
+      process.elements.get(elementId) ??
+      this.invariant(`Expected element '${elementId}' in process '${scope.bpmnProcessId}'.`);
+    const isMultiInstanceBody =
+      !!element.multiInstance && !(scope.elementType === 'MULTI_INSTANCE_BODY' && scope.elementId === elementId);
     const key = this.ctx.nextKey();
     this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATING', key, scope.processInstanceKey, elementId, {
       elementId,
@@ -338,13 +473,30 @@ class Session {
     if (instance.elementType === 'MULTI_INSTANCE_BODY') return this.activateMultiInstanceBody(instance, element);
 
     if (element.standardLoop?.loopMaximum !== undefined && element.standardLoop.loopMaximum < 0) {
-      return this.createIncident({ type: 'EXTRACT_VALUE_ERROR', message: `Expected loopMaximum of '${element.id}' to be at least 0, but was ${element.standardLoop.loopMaximum}.` }, instance, { step: 'ACTIVATE', key: instance.key });
+      return this.createIncident(
+        {
+          type: 'EXTRACT_VALUE_ERROR',
+          message: `Expected loopMaximum of '${element.id}' to be at least 0, but was ${element.standardLoop.loopMaximum}.`,
+        },
+        instance,
+        { step: 'ACTIVATE', key: instance.key },
+      );
     }
     if (element.standardLoop?.testBefore && element.standardLoop.loopCondition) {
-      const proceed = evaluateCondition(element.standardLoop.loopCondition, visibleVariables(this.state, instance.flowScopeKey!));
+      const proceed = evaluateCondition(
+        element.standardLoop.loopCondition,
+        visibleVariables(this.state, instance.flowScopeKey!),
+      );
       if (!proceed.ok) return this.createIncident(proceed.failure, instance, { step: 'ACTIVATE', key: instance.key });
       if (!proceed.value) {
-        this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATED', instance.key, instance.processInstanceKey, instance.elementId, { elementType: instance.elementType, skipped: true });
+        this.append(
+          'PROCESS_INSTANCE',
+          'ELEMENT_ACTIVATED',
+          instance.key,
+          instance.processInstanceKey,
+          instance.elementId,
+          { elementType: instance.elementType, skipped: true },
+        );
         return this.queueComplete(instance);
       }
     }
@@ -360,7 +512,14 @@ class Session {
   }
 
   private markActivated(instance: ElementInstanceState, extra: Record<string, unknown> = {}): void {
-    this.append('PROCESS_INSTANCE', 'ELEMENT_ACTIVATED', instance.key, instance.processInstanceKey, instance.elementId, { elementType: instance.elementType, ...extra });
+    this.append(
+      'PROCESS_INSTANCE',
+      'ELEMENT_ACTIVATED',
+      instance.key,
+      instance.processInstanceKey,
+      instance.elementId,
+      { elementType: instance.elementType, ...extra },
+    );
   }
 
   private activateByType(instance: ElementInstanceState, element: ExecutableElement): Result<void> {
@@ -397,7 +556,12 @@ class Session {
         if (triggered) return this.completeTriggered(instance);
         const opened = this.openBoundaryEvents(instance, element);
         if (!opened.ok) return opened;
-        const subscribed = this.subscribe(instance, element, element.eventDefinition ?? this.invariant(`Expected receive task '${element.id}' to reference a message.`), true);
+        const subscribed = this.subscribe(
+          instance,
+          element,
+          element.eventDefinition ?? this.invariant(`Expected receive task '${element.id}' to reference a message.`),
+          true,
+        );
         if (!subscribed.ok) return subscribed;
         this.markActivated(instance);
         return OK;
@@ -446,8 +610,13 @@ class Session {
         const subscribed = this.openEventSubProcessSubscriptions(instance, element);
         if (!subscribed.ok) return subscribed;
         this.markActivated(instance);
-        const startId = element.startEventIds?.[0] ?? this.invariant(`Expected sub-process '${element.id}' to have a start event.`);
-        this.activate(startId, instance.key, instance.completionVariables ? { triggerVariables: instance.completionVariables } : {});
+        const startId =
+          element.startEventIds?.[0] ?? this.invariant(`Expected sub-process '${element.id}' to have a start event.`);
+        this.activate(
+          startId,
+          instance.key,
+          instance.completionVariables ? { triggerVariables: instance.completionVariables } : {},
+        );
         return OK;
       }
       case 'AD_HOC_SUB_PROCESS': {
@@ -507,8 +676,18 @@ class Session {
     const context = visibleVariables(this.state, instance.key);
     if (script.body) {
       const hook = this.ctx.scriptHook;
-      if (!hook) return fail('UNKNOWN', `Expected a script engine for script format '${script.body.format ?? 'unknown'}', but none is configured.`);
-      const result = hook({ body: script.body.text, format: script.body.format, elementId: element.id, processInstanceKey: instance.processInstanceKey, variables: context });
+      if (!hook)
+        return fail(
+          'UNKNOWN',
+          `Expected a script engine for script format '${script.body.format ?? 'unknown'}', but none is configured.`,
+        );
+      const result = hook({
+        body: script.body.text,
+        format: script.body.format,
+        elementId: element.id,
+        processInstanceKey: instance.processInstanceKey,
+        variables: context,
+      });
       if (!result.ok) {
         if (result.errorCode) return this.throwErrorEvent(instance, result.errorCode, result.message, {});
         return fail('UNKNOWN', result.message);
@@ -522,7 +701,9 @@ class Session {
     }
     const value = evaluateExpression(script.expression, context);
     if (!value.ok) return value;
-    this.markActivated(instance, { completionVariables: script.resultVariable ? { [script.resultVariable]: value.value } : {} });
+    this.markActivated(instance, {
+      completionVariables: script.resultVariable ? { [script.resultVariable]: value.value } : {},
+    });
     this.queueComplete(instance);
     return OK;
   }
@@ -537,7 +718,8 @@ class Session {
       if (result.value === null || result.value === undefined || result.value === '') return { ok: true, value: null };
       return { ok: true, value: String(result.value) };
     };
-    const list = (expression?: Expression): Result<string[]> => (expression ? evaluateStringList(expression, context) : { ok: true, value: [] });
+    const list = (expression?: Expression): Result<string[]> =>
+      expression ? evaluateStringList(expression, context) : { ok: true, value: [] };
     const assignee = optionalString(props.assignee);
     if (!assignee.ok) return assignee;
     const candidateGroups = list(props.candidateGroups);
@@ -580,7 +762,12 @@ class Session {
     if ((element.eventDefinitions?.length ?? 0) > 1) {
       // a "multiple" throw event throws every one of its definitions
       for (const each of element.eventDefinitions!) {
-        const thrown = each.kind === 'signal' ? this.broadcastSignal(instance, each) : each.kind === 'message' ? this.publishMessage(instance, each) : OK;
+        const thrown =
+          each.kind === 'signal'
+            ? this.broadcastSignal(instance, each)
+            : each.kind === 'message'
+              ? this.publishMessage(instance, each)
+              : OK;
         if (!thrown.ok) return thrown;
         if (each.kind === 'escalation') this.throwEscalation(instance, each.escalationCode ?? '');
       }
@@ -642,17 +829,34 @@ class Session {
    * A signal reaches the subscriptions of this instance at once (a broadcast is instantaneous) and the rest of
    * the installation through the store's outbox, which skips this instance (`originRootKey`).
    */
-  private broadcastSignal(instance: ElementInstanceState, definition: Extract<EventDefinition, { kind: 'signal' }>): Result<void> {
+  private broadcastSignal(
+    instance: ElementInstanceState,
+    definition: Extract<EventDefinition, { kind: 'signal' }>,
+  ): Result<void> {
     const name = evaluateString(definition.signalName, visibleVariables(this.state, instance.key));
     if (!name.ok) return name;
-    this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, { signalName: name.value, variables: {}, tenantId: this.state.tenantId, originRootKey: this.state.rootProcessInstanceKey });
-    const waiting = Object.values(this.state.signalSubscriptions).filter((subscription) => subscription.signalName === name.value);
+    this.append('SIGNAL', 'BROADCAST', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, {
+      signalName: name.value,
+      variables: {},
+      tenantId: this.state.tenantId,
+      originRootKey: this.state.rootProcessInstanceKey,
+    });
+    const waiting = Object.values(this.state.signalSubscriptions).filter(
+      (subscription) => subscription.signalName === name.value,
+    );
     for (const subscription of waiting) {
       if (!this.state.signalSubscriptions[subscription.key]) continue;
       const owner = this.state.elementInstances[subscription.elementInstanceKey];
       if (!owner || owner.state === 'TERMINATING') continue;
       if (owner.elementId === subscription.targetElementId) {
-        this.append('SIGNAL_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey: owner.key, signalName: subscription.signalName });
+        this.append(
+          'SIGNAL_SUBSCRIPTION',
+          'DELETED',
+          subscription.key,
+          subscription.processInstanceKey,
+          subscription.targetElementId,
+          { elementInstanceKey: owner.key, signalName: subscription.signalName },
+        );
       }
       this.trigger(subscription.elementInstanceKey, subscription.targetElementId, {});
     }
@@ -660,11 +864,16 @@ class Session {
   }
 
   /** A message thrown without a job worker (plain BPMN) is published inside the installation. */
-  private publishMessage(instance: ElementInstanceState, definition: Extract<EventDefinition, { kind: 'message' }>): Result<void> {
+  private publishMessage(
+    instance: ElementInstanceState,
+    definition: Extract<EventDefinition, { kind: 'message' }>,
+  ): Result<void> {
     const context = visibleVariables(this.state, instance.key);
     const name = evaluateString(definition.messageName, context);
     if (!name.ok) return name;
-    const correlationKey = definition.correlationKey ? evaluateExpression(definition.correlationKey, context) : { ok: true as const, value: '' };
+    const correlationKey = definition.correlationKey
+      ? evaluateExpression(definition.correlationKey, context)
+      : { ok: true as const, value: '' };
     if (!correlationKey.ok) return correlationKey;
     this.append('MESSAGE', 'PUBLISHED', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, {
       name: name.value,
@@ -680,12 +889,22 @@ class Session {
     const processId = evaluateString(called.processId, visibleVariables(this.state, instance.key));
     if (!processId.ok) return processId;
     const definition = this.ctx.definitions.latestByProcessId(processId.value, this.state.tenantId);
-    if (!definition) return fail('CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${processId.value}' to be deployed, but not found.`);
+    if (!definition)
+      return fail(
+        'CALLED_ELEMENT_ERROR',
+        `Expected process with BPMN process id '${processId.value}' to be deployed, but not found.`,
+      );
     const startId = definition.process.noneStartEventId;
-    if (!startId) return fail('CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${processId.value}' to have a none start event, but not found.`);
+    if (!startId)
+      return fail(
+        'CALLED_ELEMENT_ERROR',
+        `Expected process with BPMN process id '${processId.value}' to have a none start event, but not found.`,
+      );
     const opened = this.openBoundaryEvents(instance, element);
     if (!opened.ok) return opened;
-    const variables = called.propagateAllParentVariables ? visibleVariables(this.state, instance.key) : { ...(this.state.variables[instance.key] ?? {}) };
+    const variables = called.propagateAllParentVariables
+      ? visibleVariables(this.state, instance.key)
+      : { ...(this.state.variables[instance.key] ?? {}) };
     const childKey = this.ctx.nextKey();
     this.markActivated(instance, { calledProcessInstanceKey: childKey });
     this.activateProcess(definition, childKey, variables, startId, instance.key);
@@ -700,21 +919,40 @@ class Session {
       const collection = evaluateExpression(mi.inputCollection, context);
       if (!collection.ok) return this.createIncident(collection.failure, body, { step: 'ACTIVATE', key: body.key });
       if (!Array.isArray(collection.value)) {
-        return this.createIncident({ type: 'EXTRACT_VALUE_ERROR', message: `Expected result of the expression '${describe(mi.inputCollection)}' to be 'ARRAY', but was '${typeName(collection.value)}'.` }, body, { step: 'ACTIVATE', key: body.key });
+        return this.createIncident(
+          {
+            type: 'EXTRACT_VALUE_ERROR',
+            message: `Expected result of the expression '${describe(mi.inputCollection)}' to be 'ARRAY', but was '${typeName(collection.value)}'.`,
+          },
+          body,
+          { step: 'ACTIVATE', key: body.key },
+        );
       }
       items = collection.value;
     } else {
       const cardinality = evaluateNumber(mi.loopCardinality ?? { kind: 'static', value: 0 }, context);
       if (!cardinality.ok) return this.createIncident(cardinality.failure, body, { step: 'ACTIVATE', key: body.key });
       if (cardinality.value < 0 || !Number.isInteger(cardinality.value)) {
-        return this.createIncident({ type: 'EXTRACT_VALUE_ERROR', message: `Expected loop cardinality to be a non-negative integer, but was ${cardinality.value}.` }, body, { step: 'ACTIVATE', key: body.key });
+        return this.createIncident(
+          {
+            type: 'EXTRACT_VALUE_ERROR',
+            message: `Expected loop cardinality to be a non-negative integer, but was ${cardinality.value}.`,
+          },
+          body,
+          { step: 'ACTIVATE', key: body.key },
+        );
       }
       items = Array.from({ length: cardinality.value }, (_, i) => i + 1);
     }
     const opened = this.openBoundaryEvents(body, element);
     if (!opened.ok) return this.createIncident(opened.failure, body, { step: 'ACTIVATE', key: body.key });
     this.markActivated(body, {
-      multiInstance: { inputCollection: items, nextIndex: 0, completedInstances: 0, ...(mi.outputCollection ? { outputs: items.map(() => null) } : {}) },
+      multiInstance: {
+        inputCollection: items,
+        nextIndex: 0,
+        completedInstances: 0,
+        ...(mi.outputCollection ? { outputs: items.map(() => null) } : {}),
+      },
     });
     if (items.length === 0) return this.queueComplete(body);
     const count = mi.sequential ? 1 : items.length;
@@ -733,7 +971,11 @@ class Session {
   private onComplete(instance: ElementInstanceState): void {
     const element = this.elementOfInstance(instance);
     if (element.eventDefinition?.kind === 'cancel' && instance.elementType === 'END_EVENT') {
-      const catcher = this.findCatcher(instance, (d) => d.kind === 'cancel', (d) => d.kind === 'cancel');
+      const catcher = this.findCatcher(
+        instance,
+        (d) => d.kind === 'cancel',
+        (d) => d.kind === 'cancel',
+      );
       if (catcher) return this.trigger(catcher.owner.key, catcher.target.id, {});
     }
     const parent = instance.flowScopeKey ? this.state.elementInstances[instance.flowScopeKey] : undefined;
@@ -742,10 +984,19 @@ class Session {
     if (!selected.ok) return this.createIncident(selected.failure, instance, { step: 'COMPLETE', key: instance.key });
     const flows = selected.value;
     if (instance.state === 'ACTIVATED') {
-      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', instance.key, instance.processInstanceKey, instance.elementId, {
-        elementType: instance.elementType,
-        ...(element.eventDefinition?.kind === 'terminate' && instance.elementType === 'END_EVENT' ? { clearScopeTokens: true } : {}),
-      });
+      this.append(
+        'PROCESS_INSTANCE',
+        'ELEMENT_COMPLETING',
+        instance.key,
+        instance.processInstanceKey,
+        instance.elementId,
+        {
+          elementType: instance.elementType,
+          ...(element.eventDefinition?.kind === 'terminate' && instance.elementType === 'END_EVENT'
+            ? { clearScopeTokens: true }
+            : {}),
+        },
+      );
     }
 
     const output = this.applyOutput(instance, element);
@@ -764,16 +1015,31 @@ class Session {
     if (instance.elementType === 'PROCESS' && instance.parentElementInstanceKey) {
       const callActivity = this.instance(instance.parentElementInstanceKey);
       const called = this.elementOfInstance(callActivity).calledElement!;
-      completedValue.resultVariables = called.propagateAllChildVariables ? { ...(this.state.variables[instance.key] ?? {}) } : {};
+      completedValue.resultVariables = called.propagateAllChildVariables
+        ? { ...(this.state.variables[instance.key] ?? {}) }
+        : {};
     }
-    this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETED', instance.key, instance.processInstanceKey, instance.elementId, completedValue);
+    this.append(
+      'PROCESS_INSTANCE',
+      'ELEMENT_COMPLETED',
+      instance.key,
+      instance.processInstanceKey,
+      instance.elementId,
+      completedValue,
+    );
 
     this.continueAfterCompletion(instance, element, parent, flows);
   }
 
-  private continueAfterCompletion(instance: ElementInstanceState, element: ExecutableElement, parent: ElementInstanceState | undefined, flows: readonly ExecutableSequenceFlow[]): void {
+  private continueAfterCompletion(
+    instance: ElementInstanceState,
+    element: ExecutableElement,
+    parent: ElementInstanceState | undefined,
+    flows: readonly ExecutableSequenceFlow[],
+  ): void {
     if (instance.elementType === 'PROCESS') {
-      if (instance.parentElementInstanceKey) this.queue.push({ step: 'COMPLETE', key: instance.parentElementInstanceKey });
+      if (instance.parentElementInstanceKey)
+        this.queue.push({ step: 'COMPLETE', key: instance.parentElementInstanceKey });
       return;
     }
     if (!parent) return;
@@ -787,7 +1053,9 @@ class Session {
       }
     }
     if (instance.compensationThrowKey) {
-      const waiting = Object.values(this.state.elementInstances).some((other) => other.compensationThrowKey === instance.compensationThrowKey);
+      const waiting = Object.values(this.state.elementInstances).some(
+        (other) => other.compensationThrowKey === instance.compensationThrowKey,
+      );
       if (!waiting) this.queue.push({ step: 'COMPLETE', key: instance.compensationThrowKey });
       return this.checkScopeCompletion(parent);
     }
@@ -811,7 +1079,9 @@ class Session {
       }
     }
     if (element.eventDefinition?.kind === 'link' && instance.elementType === 'INTERMEDIATE_THROW_EVENT') {
-      const catchId = this.processOf(parent).linkCatchByName.get(`${element.flowScopeId}:${element.eventDefinition.linkName}`);
+      const catchId = this.processOf(parent).linkCatchByName.get(
+        `${element.flowScopeId}:${element.eventDefinition.linkName}`,
+      );
       if (catchId) {
         this.activate(catchId, parent.key, {});
         return;
@@ -838,7 +1108,8 @@ class Session {
     if (mi.sequential && progress.nextIndex < progress.inputCollection.length) {
       return this.activateInnerInstance(body, element, progress.nextIndex);
     }
-    if (progress.completedInstances >= progress.inputCollection.length || (body.activeChildren ?? 0) === 0) this.queueComplete(body);
+    if (progress.completedInstances >= progress.inputCollection.length || (body.activeChildren ?? 0) === 0)
+      this.queueComplete(body);
   }
 
   private multiInstanceCounters(body: ElementInstanceState): Variables {
@@ -851,12 +1122,23 @@ class Session {
       numberOfTerminatedInstances: 0,
     };
     // the BPMN 2.0 spec names, for models written against the spec rather than Camunda
-    return { ...counters, nrOfInstances: counters.numberOfInstances, nrOfActiveInstances: active, nrOfCompletedInstances: counters.numberOfCompletedInstances };
+    return {
+      ...counters,
+      nrOfInstances: counters.numberOfInstances,
+      nrOfActiveInstances: active,
+      nrOfCompletedInstances: counters.numberOfCompletedInstances,
+    };
   }
 
   private selectOutgoing(instance: ElementInstanceState, element: ExecutableElement): Result<ExecutableSequenceFlow[]> {
     const process = this.processOf(instance);
-    if (instance.elementType === 'PROCESS' || instance.elementType === 'EVENT_SUB_PROCESS' || element.type === 'END_EVENT' || element.isForCompensation) return { ok: true, value: [] };
+    if (
+      instance.elementType === 'PROCESS' ||
+      instance.elementType === 'EVENT_SUB_PROCESS' ||
+      element.type === 'END_EVENT' ||
+      element.isForCompensation
+    )
+      return { ok: true, value: [] };
     if (instance.elementType === 'EVENT_BASED_GATEWAY') return { ok: true, value: [] };
     const outgoing = element.outgoing.map((id) => process.sequenceFlows.get(id)!);
     if (element.type === 'PARALLEL_GATEWAY') return { ok: true, value: outgoing };
@@ -886,8 +1168,15 @@ class Session {
       if (exclusive && taken.length > 0) break;
     }
     if (!conditionHeld && defaultFlow) taken.push(defaultFlow);
-    if (taken.length === 0 && (exclusive || element.type === 'INCLUSIVE_GATEWAY' || element.type === 'COMPLEX_GATEWAY') && outgoing.length > 0) {
-      return fail('CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow, but no outgoing flow of '${element.id}' can be taken.`);
+    if (
+      taken.length === 0 &&
+      (exclusive || element.type === 'INCLUSIVE_GATEWAY' || element.type === 'COMPLEX_GATEWAY') &&
+      outgoing.length > 0
+    ) {
+      return fail(
+        'CONDITION_ERROR',
+        `Expected at least one condition to evaluate to true, or to have a default flow, but no outgoing flow of '${element.id}' can be taken.`,
+      );
     }
     return { ok: true, value: taken };
   }
@@ -896,22 +1185,32 @@ class Session {
     const variables = instance.completionVariables;
     if (instance.elementType === 'MULTI_INSTANCE_BODY') {
       const mi = element.multiInstance!;
-      if (mi.outputCollection) this.propagate(instance.flowScopeKey!, { [mi.outputCollection]: instance.multiInstance!.outputs ?? [] });
+      if (mi.outputCollection)
+        this.propagate(instance.flowScopeKey!, { [mi.outputCollection]: instance.multiInstance!.outputs ?? [] });
       return OK;
     }
     // the inner instance of a multi-instance activity and plain elements share this path
     if (element.outputMappings.length > 0 && instance.elementType !== 'PROCESS') {
-      const mapped = this.evaluateMappings(element.outputMappings, visibleVariables(this.state, instance.key, variables), {});
+      const mapped = this.evaluateMappings(
+        element.outputMappings,
+        visibleVariables(this.state, instance.key, variables),
+        {},
+      );
       if (!mapped.ok) return mapped;
       if (variables && Object.keys(variables).length) this.setLocalVariables(instance.key, variables);
       this.propagate(instance.flowScopeKey ?? instance.key, mapped.value);
       return OK;
     }
-    if (variables && Object.keys(variables).length && !CONTAINER_TYPES.has(instance.elementType)) this.propagate(instance.key, variables);
+    if (variables && Object.keys(variables).length && !CONTAINER_TYPES.has(instance.elementType))
+      this.propagate(instance.key, variables);
     return OK;
   }
 
-  private evaluateMappings(mappings: readonly { source: Expression; target: string }[], context: Variables, into: Variables): Result<Variables> {
+  private evaluateMappings(
+    mappings: readonly { source: Expression; target: string }[],
+    context: Variables,
+    into: Variables,
+  ): Result<Variables> {
     const result: Variables = { ...into };
     for (const mapping of mappings) {
       const value = evaluateExpression(mapping.source, { ...context, ...result });
@@ -956,7 +1255,8 @@ class Session {
       // an activity with startQuantity n starts once n tokens have arrived, on any of its incoming flows
       const needed = gateway.startQuantity ?? 1;
       const consumed: string[] = [];
-      for (const flowId of withToken) for (let i = 0; i < taken[flowId] && consumed.length < needed; i++) consumed.push(flowId);
+      for (const flowId of withToken)
+        for (let i = 0; i < taken[flowId] && consumed.length < needed; i++) consumed.push(flowId);
       if (consumed.length === needed) this.activate(gateway.id, scope.key, { consumedFlows: consumed });
       return;
     }
@@ -964,14 +1264,22 @@ class Session {
       const upstream = new Set(gateway.upstreamByIncoming?.[flowId] ?? []);
       return (
         this.children(scope.key).some((child) => upstream.has(child.elementId)) ||
-        Object.entries(taken).some(([parkedFlow, count]) => count > 0 && !gateway.incoming.includes(parkedFlow) && upstream.has(this.processOf(scope).sequenceFlows.get(parkedFlow)!.targetId))
+        Object.entries(taken).some(
+          ([parkedFlow, count]) =>
+            count > 0 &&
+            !gateway.incoming.includes(parkedFlow) &&
+            upstream.has(this.processOf(scope).sequenceFlows.get(parkedFlow)!.targetId),
+        )
       );
     };
     const empty = gateway.incoming.filter((id) => !taken[id]);
     if (gateway.type === 'PARALLEL_GATEWAY') {
       if (empty.length > 0) return;
     } else if (gateway.type === 'COMPLEX_GATEWAY' && gateway.activationCondition) {
-      const holds = evaluateCondition(gateway.activationCondition, visibleVariables(this.state, scope.key, { activationCount: withToken.length }));
+      const holds = evaluateCondition(
+        gateway.activationCondition,
+        visibleVariables(this.state, scope.key, { activationCount: withToken.length }),
+      );
       if (!holds.ok || !holds.value) return;
       this.activate(gateway.id, scope.key, { consumedFlows: withToken, awaitReset: empty.filter(stillReachable) });
       return;
@@ -1012,38 +1320,68 @@ class Session {
   private terminate(key: string): void {
     const instance = this.state.elementInstances[key];
     if (!instance || instance.state === 'TERMINATING') return;
-    this.append('PROCESS_INSTANCE', 'ELEMENT_TERMINATING', key, instance.processInstanceKey, instance.elementId, { elementType: instance.elementType });
+    this.append('PROCESS_INSTANCE', 'ELEMENT_TERMINATING', key, instance.processInstanceKey, instance.elementId, {
+      elementType: instance.elementType,
+    });
     for (const child of this.children(key)) this.terminate(child.key);
     if (instance.calledProcessInstanceKey) this.terminate(instance.calledProcessInstanceKey);
     this.closeSubscriptions(key);
     if (instance.jobKey && this.state.jobs[instance.jobKey]) {
       const job = this.state.jobs[instance.jobKey];
-      this.append('JOB', 'CANCELED', job.key, job.processInstanceKey, job.elementId, { elementInstanceKey: key, type: job.type });
+      this.append('JOB', 'CANCELED', job.key, job.processInstanceKey, job.elementId, {
+        elementInstanceKey: key,
+        type: job.type,
+      });
     }
     if (instance.userTaskKey && this.state.userTasks[instance.userTaskKey]) {
       const task = this.state.userTasks[instance.userTaskKey];
-      this.append('USER_TASK', 'CANCELED', task.key, task.processInstanceKey, task.elementId, { elementInstanceKey: key });
+      this.append('USER_TASK', 'CANCELED', task.key, task.processInstanceKey, task.elementId, {
+        elementInstanceKey: key,
+      });
     }
     for (const incident of Object.values(this.state.incidents)) {
       if (incident.elementInstanceKey === key) {
-        this.append('INCIDENT', 'RESOLVED', incident.key, incident.processInstanceKey, incident.elementId, { elementInstanceKey: key, errorType: incident.errorType, reason: 'TERMINATED' });
+        this.append('INCIDENT', 'RESOLVED', incident.key, incident.processInstanceKey, incident.elementId, {
+          elementInstanceKey: key,
+          errorType: incident.errorType,
+          reason: 'TERMINATED',
+        });
       }
     }
-    this.append('PROCESS_INSTANCE', 'ELEMENT_TERMINATED', key, instance.processInstanceKey, instance.elementId, { elementType: instance.elementType });
+    this.append('PROCESS_INSTANCE', 'ELEMENT_TERMINATED', key, instance.processInstanceKey, instance.elementId, {
+      elementType: instance.elementType,
+    });
   }
 
   private closeSubscriptions(elementInstanceKey: string): void {
     for (const timer of Object.values(this.state.timers)) {
-      if (timer.elementInstanceKey === elementInstanceKey) this.append('TIMER', 'CANCELED', timer.key, timer.processInstanceKey, timer.targetElementId, { elementInstanceKey });
+      if (timer.elementInstanceKey === elementInstanceKey)
+        this.append('TIMER', 'CANCELED', timer.key, timer.processInstanceKey, timer.targetElementId, {
+          elementInstanceKey,
+        });
     }
     for (const subscription of Object.values(this.state.messageSubscriptions)) {
       if (subscription.elementInstanceKey === elementInstanceKey) {
-        this.append('MESSAGE_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey, messageName: subscription.messageName, correlationKey: subscription.correlationKey });
+        this.append(
+          'MESSAGE_SUBSCRIPTION',
+          'DELETED',
+          subscription.key,
+          subscription.processInstanceKey,
+          subscription.targetElementId,
+          { elementInstanceKey, messageName: subscription.messageName, correlationKey: subscription.correlationKey },
+        );
       }
     }
     for (const subscription of Object.values(this.state.signalSubscriptions)) {
       if (subscription.elementInstanceKey === elementInstanceKey) {
-        this.append('SIGNAL_SUBSCRIPTION', 'DELETED', subscription.key, subscription.processInstanceKey, subscription.targetElementId, { elementInstanceKey, signalName: subscription.signalName });
+        this.append(
+          'SIGNAL_SUBSCRIPTION',
+          'DELETED',
+          subscription.key,
+          subscription.processInstanceKey,
+          subscription.targetElementId,
+          { elementInstanceKey, signalName: subscription.signalName },
+        );
       }
     }
   }
@@ -1081,7 +1419,12 @@ class Session {
   }
 
   /** Opens the subscription with which `target` waits for its event, owned by `owner`. */
-  private subscribe(owner: ElementInstanceState, target: ExecutableElement, definition: EventDefinition, interrupting: boolean): Result<void> {
+  private subscribe(
+    owner: ElementInstanceState,
+    target: ExecutableElement,
+    definition: EventDefinition,
+    interrupting: boolean,
+  ): Result<void> {
     const context = () => visibleVariables(this.state, owner.key);
     switch (definition.kind) {
       case 'timer': {
@@ -1100,7 +1443,10 @@ class Session {
           const keyValue = evaluateExpression(definition.correlationKey, context());
           if (!keyValue.ok) return { ok: false, failure: { ...keyValue.failure, type: 'EXTRACT_VALUE_ERROR' } };
           if (typeof keyValue.value !== 'string' && typeof keyValue.value !== 'number') {
-            return fail('EXTRACT_VALUE_ERROR', `Failed to extract the correlation key for '${describe(definition.correlationKey)}': The value must be either a string or a number, but was '${typeName(keyValue.value)}'.`);
+            return fail(
+              'EXTRACT_VALUE_ERROR',
+              `Failed to extract the correlation key for '${describe(definition.correlationKey)}': The value must be either a string or a number, but was '${typeName(keyValue.value)}'.`,
+            );
           }
           correlationKey = String(keyValue.value);
         }
@@ -1142,7 +1488,13 @@ class Session {
     }
   }
 
-  private createTimer(owner: ElementInstanceState, target: ExecutableElement, dueDate: number, repetitions: number, interval: string | undefined): void {
+  private createTimer(
+    owner: ElementInstanceState,
+    target: ExecutableElement,
+    dueDate: number,
+    repetitions: number,
+    interval: string | undefined,
+  ): void {
     this.append('TIMER', 'CREATED', this.ctx.nextKey(), owner.processInstanceKey, target.id, {
       elementInstanceKey: owner.key,
       targetElementId: target.id,
@@ -1157,26 +1509,42 @@ class Session {
 
   /** An event arrived for `targetElementId`, owned by the element instance `ownerKey`. */
   private trigger(ownerKey: string, targetElementId: string, variables: Variables): void {
-    const owner = this.state.elementInstances[ownerKey] ?? reject('NOT_FOUND', `Expected element instance ${ownerKey} to wait for an event, but it does not exist.`);
-    if (owner.state === 'TERMINATING') reject('INVALID_STATE', `Expected element instance ${ownerKey} to wait for an event, but it is terminating.`);
+    const owner =
+      this.state.elementInstances[ownerKey] ??
+      reject('NOT_FOUND', `Expected element instance ${ownerKey} to wait for an event, but it does not exist.`);
+    if (owner.state === 'TERMINATING')
+      reject('INVALID_STATE', `Expected element instance ${ownerKey} to wait for an event, but it is terminating.`);
     const target = this.elementOf(owner, targetElementId);
 
     if (owner.elementId === targetElementId) {
       // the waiting catch event / receive task itself
       if (target.parallelMultiple && this.openSubscriptionCount(owner.key) > 0) return;
       this.closeSubscriptions(owner.key);
-      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', owner.key, owner.processInstanceKey, owner.elementId, { elementType: owner.elementType, completionVariables: variables });
+      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', owner.key, owner.processInstanceKey, owner.elementId, {
+        elementType: owner.elementType,
+        completionVariables: variables,
+      });
       this.queueComplete(owner);
       return;
     }
     if (owner.elementType === 'EVENT_BASED_GATEWAY') {
       const process = this.processOf(owner);
-      const flow = this.elementOfInstance(owner).outgoing.map((id) => process.sequenceFlows.get(id)!).find((f) => f.targetId === targetElementId)!;
+      const flow = this.elementOfInstance(owner)
+        .outgoing.map((id) => process.sequenceFlows.get(id)!)
+        .find((f) => f.targetId === targetElementId)!;
       this.closeSubscriptions(owner.key);
-      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', owner.key, owner.processInstanceKey, owner.elementId, { elementType: owner.elementType });
-      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETED', owner.key, owner.processInstanceKey, owner.elementId, { elementType: owner.elementType });
+      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETING', owner.key, owner.processInstanceKey, owner.elementId, {
+        elementType: owner.elementType,
+      });
+      this.append('PROCESS_INSTANCE', 'ELEMENT_COMPLETED', owner.key, owner.processInstanceKey, owner.elementId, {
+        elementType: owner.elementType,
+      });
       const scope = this.instance(owner.flowScopeKey!);
-      this.append('PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', flow.id, scope.processInstanceKey, flow.id, { flowScopeKey: scope.key, sourceId: flow.sourceId, targetId: flow.targetId });
+      this.append('PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', flow.id, scope.processInstanceKey, flow.id, {
+        flowScopeKey: scope.key,
+        sourceId: flow.sourceId,
+        targetId: flow.targetId,
+      });
       this.activate(targetElementId, scope.key, { triggerVariables: variables });
       return;
     }
@@ -1204,14 +1572,28 @@ class Session {
 
   /** Subscriptions still open for an element instance (timers, messages, signals). */
   private openSubscriptionCount(elementInstanceKey: string): number {
-    const owned = (subscription: { elementInstanceKey: string }) => subscription.elementInstanceKey === elementInstanceKey;
-    return Object.values(this.state.timers).filter(owned).length + Object.values(this.state.messageSubscriptions).filter(owned).length + Object.values(this.state.signalSubscriptions).filter(owned).length;
+    const owned = (subscription: { elementInstanceKey: string }) =>
+      subscription.elementInstanceKey === elementInstanceKey;
+    return (
+      Object.values(this.state.timers).filter(owned).length +
+      Object.values(this.state.messageSubscriptions).filter(owned).length +
+      Object.values(this.state.signalSubscriptions).filter(owned).length
+    );
   }
 
   // ----------------------------------------------------- errors and escalation
 
-  private findErrorCatcher(from: ElementInstanceState, errorCode: string): { owner: ElementInstanceState; target: ExecutableElement } | undefined {
-    return this.findCatcher(from, (definition) => definition.kind === 'error' && (definition.errorCode === undefined || definition.errorCode === '' || definition.errorCode === errorCode), (definition) => definition.kind === 'error' && definition.errorCode === errorCode);
+  private findErrorCatcher(
+    from: ElementInstanceState,
+    errorCode: string,
+  ): { owner: ElementInstanceState; target: ExecutableElement } | undefined {
+    return this.findCatcher(
+      from,
+      (definition) =>
+        definition.kind === 'error' &&
+        (definition.errorCode === undefined || definition.errorCode === '' || definition.errorCode === errorCode),
+      (definition) => definition.kind === 'error' && definition.errorCode === errorCode,
+    );
   }
 
   /**
@@ -1225,7 +1607,8 @@ class Session {
     exact: (definition: EventDefinition) => boolean,
   ): { owner: ElementInstanceState; target: ExecutableElement } | undefined {
     let current: ElementInstanceState | undefined = from;
-    const pick = (candidates: ExecutableElement[]) => candidates.find((c) => exact(c.eventDefinition!)) ?? candidates[0];
+    const pick = (candidates: ExecutableElement[]) =>
+      candidates.find((c) => exact(c.eventDefinition!)) ?? candidates[0];
     while (current) {
       const process = this.processOf(current);
       const element = process.elements.get(current.elementId);
@@ -1236,28 +1619,51 @@ class Session {
         if (starts.length > 0 && !current.interrupted) return { owner: current, target: pick(starts) };
       }
       if (element && current.elementType !== 'PROCESS') {
-        const boundaries = element.boundaryEventIds.map((id) => process.elements.get(id)!).filter((b) => b.eventDefinition && matches(b.eventDefinition));
-        const owner = current.elementType !== 'MULTI_INSTANCE_BODY' && element.multiInstance ? this.state.elementInstances[current.flowScopeKey!] : current;
+        const boundaries = element.boundaryEventIds
+          .map((id) => process.elements.get(id)!)
+          .filter((b) => b.eventDefinition && matches(b.eventDefinition));
+        const owner =
+          current.elementType !== 'MULTI_INSTANCE_BODY' && element.multiInstance
+            ? this.state.elementInstances[current.flowScopeKey!]
+            : current;
         if (boundaries.length > 0 && owner) return { owner, target: pick(boundaries) };
       }
       if (current.flowScopeKey) current = this.state.elementInstances[current.flowScopeKey];
-      else if (current.parentElementInstanceKey) current = this.state.elementInstances[current.parentElementInstanceKey];
+      else if (current.parentElementInstanceKey)
+        current = this.state.elementInstances[current.parentElementInstanceKey];
       else current = undefined;
     }
     return undefined;
   }
 
-  private throwErrorEvent(instance: ElementInstanceState, errorCode: string, errorMessage: string, variables: Variables): Result<void> {
+  private throwErrorEvent(
+    instance: ElementInstanceState,
+    errorCode: string,
+    errorMessage: string,
+    variables: Variables,
+  ): Result<void> {
     const catcher = this.findErrorCatcher(instance, errorCode);
     if (!catcher) {
-      return fail('UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${errorCode}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`);
+      return fail(
+        'UNHANDLED_ERROR_EVENT',
+        `Expected to throw an error event with the code '${errorCode}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`,
+      );
     }
-    this.append('ERROR', 'ERROR_THROWN', instance.key, instance.processInstanceKey, instance.elementId, { errorCode, errorMessage, catchElementId: catcher.target.id });
+    this.append('ERROR', 'ERROR_THROWN', instance.key, instance.processInstanceKey, instance.elementId, {
+      errorCode,
+      errorMessage,
+      catchElementId: catcher.target.id,
+    });
     this.catchError(catcher, errorCode, errorMessage, variables);
     return OK;
   }
 
-  private catchError(catcher: { owner: ElementInstanceState; target: ExecutableElement }, errorCode: string, errorMessage: string, variables: Variables): void {
+  private catchError(
+    catcher: { owner: ElementInstanceState; target: ExecutableElement },
+    errorCode: string,
+    errorMessage: string,
+    variables: Variables,
+  ): void {
     const definition = catcher.target.eventDefinition as Extract<EventDefinition, { kind: 'error' }>;
     const caught: Variables = { ...variables };
     if (definition.errorCodeVariable) caught[definition.errorCodeVariable] = errorCode;
@@ -1268,13 +1674,23 @@ class Session {
   private throwEscalation(instance: ElementInstanceState, escalationCode: string): void {
     const catcher = this.findCatcher(
       instance,
-      (definition) => definition.kind === 'escalation' && (!definition.escalationCode || definition.escalationCode === escalationCode),
+      (definition) =>
+        definition.kind === 'escalation' &&
+        (!definition.escalationCode || definition.escalationCode === escalationCode),
       (definition) => definition.kind === 'escalation' && definition.escalationCode === escalationCode,
     );
-    this.append('ESCALATION', 'ESCALATED', instance.key, instance.processInstanceKey, instance.elementId, { escalationCode, caught: !!catcher, catchElementId: catcher?.target.id ?? null });
+    this.append('ESCALATION', 'ESCALATED', instance.key, instance.processInstanceKey, instance.elementId, {
+      escalationCode,
+      caught: !!catcher,
+      catchElementId: catcher?.target.id ?? null,
+    });
     if (!catcher) return;
     const definition = catcher.target.eventDefinition as Extract<EventDefinition, { kind: 'escalation' }>;
-    this.trigger(catcher.owner.key, catcher.target.id, definition.escalationCodeVariable ? { [definition.escalationCodeVariable]: escalationCode } : {});
+    this.trigger(
+      catcher.owner.key,
+      catcher.target.id,
+      definition.escalationCodeVariable ? { [definition.escalationCodeVariable]: escalationCode } : {},
+    );
   }
 
   // ------------------------------------------------------------ compensation
@@ -1282,16 +1698,26 @@ class Session {
   /** Starts the handlers of completed activities in the throw event's scope; false when there are none. */
   private startCompensation(instance: ElementInstanceState, activityId: string | undefined): boolean {
     const scopeKey = instance.flowScopeKey!;
-    const entries = [...(this.state.compensable[scopeKey] ?? [])].reverse().filter((entry) => !activityId || entry.elementId === activityId);
+    const entries = [...(this.state.compensable[scopeKey] ?? [])]
+      .reverse()
+      .filter((entry) => !activityId || entry.elementId === activityId);
     for (const entry of entries) {
-      this.activate(entry.handlerId, scopeKey, { compensationOf: { scopeKey, elementId: entry.elementId }, compensationThrowKey: instance.key });
+      this.activate(entry.handlerId, scopeKey, {
+        compensationOf: { scopeKey, elementId: entry.elementId },
+        compensationThrowKey: instance.key,
+      });
     }
     return entries.length > 0;
   }
 
   // ----------------------------------------------------------------- helpers
 
-  private createIncident(failure: Failure, instance: ElementInstanceState, retryStep: InternalStep | undefined, jobKey?: string): void {
+  private createIncident(
+    failure: Failure,
+    instance: ElementInstanceState,
+    retryStep: InternalStep | undefined,
+    jobKey?: string,
+  ): void {
     this.append('INCIDENT', 'CREATED', this.ctx.nextKey(), instance.processInstanceKey, instance.elementId, {
       errorType: failure.type,
       errorMessage: failure.message,
@@ -1315,7 +1741,14 @@ class Session {
       if (value === undefined) continue;
       const exists = scope !== undefined && name in scope;
       if (exists && isPrimitive(value) && scope[name] === value) continue;
-      this.append('VARIABLE', exists ? 'UPDATED' : 'CREATED', scopeKey, instance?.processInstanceKey ?? scopeKey, instance?.elementId, { scopeKey, name, value, processInstanceKey: instance?.processInstanceKey ?? scopeKey });
+      this.append(
+        'VARIABLE',
+        exists ? 'UPDATED' : 'CREATED',
+        scopeKey,
+        instance?.processInstanceKey ?? scopeKey,
+        instance?.elementId,
+        { scopeKey, name, value, processInstanceKey: instance?.processInstanceKey ?? scopeKey },
+      );
     }
   }
 
@@ -1337,12 +1770,20 @@ class Session {
   }
 
   private job(jobKey: string) {
-    return this.state.jobs[jobKey] ?? reject('NOT_FOUND', `Expected to find job with key ${jobKey}, but none was found.`);
+    return (
+      this.state.jobs[jobKey] ?? reject('NOT_FOUND', `Expected to find job with key ${jobKey}, but none was found.`)
+    );
   }
 
   private expectActivated(key: string): ElementInstanceState {
-    const instance = this.state.elementInstances[key] ?? reject('NOT_FOUND', `Expected element instance ${key} to exist, but none was found.`);
-    if (instance.state !== 'ACTIVATED') reject('INVALID_STATE', `Expected element instance ${key} to be activated, but it is ${instance.state.toLowerCase()}.`);
+    const instance =
+      this.state.elementInstances[key] ??
+      reject('NOT_FOUND', `Expected element instance ${key} to exist, but none was found.`);
+    if (instance.state !== 'ACTIVATED')
+      reject(
+        'INVALID_STATE',
+        `Expected element instance ${key} to be activated, but it is ${instance.state.toLowerCase()}.`,
+      );
     return instance;
   }
 
@@ -1351,7 +1792,9 @@ class Session {
   }
 
   private processOf(instance: ElementInstanceState): ExecutableProcess {
-    const definition = this.ctx.definitions.byKey(instance.processDefinitionKey) ?? this.invariant(`Expected process definition ${instance.processDefinitionKey} to be loaded.`);
+    const definition =
+      this.ctx.definitions.byKey(instance.processDefinitionKey) ??
+      this.invariant(`Expected process definition ${instance.processDefinitionKey} to be loaded.`);
     return definition.process;
   }
 
@@ -1360,15 +1803,28 @@ class Session {
   }
 
   private elementOf(instance: ElementInstanceState, elementId: string): ExecutableElement {
-    return this.processOf(instance).elements.get(elementId) ?? this.invariant(`Expected element '${elementId}' in process '${instance.bpmnProcessId}'.`);
+    return (
+      this.processOf(instance).elements.get(elementId) ??
+      this.invariant(`Expected element '${elementId}' in process '${instance.bpmnProcessId}'.`)
+    );
   }
 
   private invariant(message: string): never {
     throw new EngineInvariantError(message);
   }
 
-  private append(valueType: RuntimeRecord['valueType'], intent: RuntimeRecord['intent'], key: string, processInstanceKey: string, elementId: string | undefined, value: Record<string, unknown>): void {
-    const record: RuntimeRecord = elementId === undefined ? { valueType, intent, key, processInstanceKey, value } : { valueType, intent, key, processInstanceKey, elementId, value };
+  private append(
+    valueType: RuntimeRecord['valueType'],
+    intent: RuntimeRecord['intent'],
+    key: string,
+    processInstanceKey: string,
+    elementId: string | undefined,
+    value: Record<string, unknown>,
+  ): void {
+    const record: RuntimeRecord =
+      elementId === undefined
+        ? { valueType, intent, key, processInstanceKey, value }
+        : { valueType, intent, key, processInstanceKey, elementId, value };
     this.records.push(record);
     applyRecord(this.state, record);
   }
@@ -1394,4 +1850,3 @@ function typeName(value: unknown): string {
   if (typeof value === 'object') return 'OBJECT';
   return typeof value === 'number' ? 'NUMBER' : typeof value === 'boolean' ? 'BOOLEAN' : 'STRING';
 }
-

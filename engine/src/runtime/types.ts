@@ -168,19 +168,59 @@ export type InternalStep =
   | { readonly step: 'QUEUE'; readonly steps: readonly InternalStep[] };
 
 export type Command =
-  | { readonly type: 'CREATE_INSTANCE'; readonly processDefinitionKey: string; readonly variables?: Variables; readonly startElementId?: string; readonly processInstanceKey?: string }
+  | {
+      readonly type: 'CREATE_INSTANCE';
+      readonly processDefinitionKey: string;
+      readonly variables?: Variables;
+      readonly startElementId?: string;
+      readonly processInstanceKey?: string;
+    }
   | { readonly type: 'COMPLETE_JOB'; readonly jobKey: string; readonly variables?: Variables }
-  | { readonly type: 'FAIL_JOB'; readonly jobKey: string; readonly retries: number; readonly errorMessage?: string; readonly retryBackOffMs?: number; readonly variables?: Variables }
-  | { readonly type: 'THROW_ERROR'; readonly jobKey: string; readonly errorCode: string; readonly errorMessage?: string; readonly variables?: Variables }
+  | {
+      readonly type: 'FAIL_JOB';
+      readonly jobKey: string;
+      readonly retries: number;
+      readonly errorMessage?: string;
+      readonly retryBackOffMs?: number;
+      readonly variables?: Variables;
+    }
+  | {
+      readonly type: 'THROW_ERROR';
+      readonly jobKey: string;
+      readonly errorCode: string;
+      readonly errorMessage?: string;
+      readonly variables?: Variables;
+    }
   | { readonly type: 'UPDATE_JOB_RETRIES'; readonly jobKey: string; readonly retries: number }
   | { readonly type: 'ASSIGN_USER_TASK'; readonly userTaskKey: string; readonly assignee: string | null }
-  | { readonly type: 'COMPLETE_USER_TASK'; readonly userTaskKey: string; readonly variables?: Variables; readonly action?: string }
-  | { readonly type: 'CORRELATE_MESSAGE'; readonly subscriptionKey: string; readonly messageKey: string; readonly messageName: string; readonly variables?: Variables }
+  | {
+      readonly type: 'COMPLETE_USER_TASK';
+      readonly userTaskKey: string;
+      readonly variables?: Variables;
+      readonly action?: string;
+    }
+  | {
+      readonly type: 'CORRELATE_MESSAGE';
+      readonly subscriptionKey: string;
+      readonly messageKey: string;
+      readonly messageName: string;
+      readonly variables?: Variables;
+    }
   | { readonly type: 'TRIGGER_TIMER'; readonly timerKey: string }
-  | { readonly type: 'TRIGGER_SIGNAL'; readonly subscriptionKey: string; readonly signalName: string; readonly variables?: Variables }
+  | {
+      readonly type: 'TRIGGER_SIGNAL';
+      readonly subscriptionKey: string;
+      readonly signalName: string;
+      readonly variables?: Variables;
+    }
   | { readonly type: 'CANCEL_INSTANCE' }
   | { readonly type: 'RESOLVE_INCIDENT'; readonly incidentKey: string }
-  | { readonly type: 'SET_VARIABLES'; readonly scopeKey: string; readonly variables: Variables; readonly local?: boolean };
+  | {
+      readonly type: 'SET_VARIABLES';
+      readonly scopeKey: string;
+      readonly variables: Variables;
+      readonly local?: boolean;
+    };
 
 export type ValueType =
   | 'PROCESS_INSTANCE'

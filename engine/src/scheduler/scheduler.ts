@@ -212,7 +212,15 @@ export class Scheduler {
       for (const event of events) {
         try {
           if (event.event_kind === 'SIGNAL')
-            await broadcastInUnit(uow, this.ctx, this.caseNumbers, event.tenant_id, event.name, event.variables, event.origin_root_key ?? undefined);
+            await broadcastInUnit(
+              uow,
+              this.ctx,
+              this.caseNumbers,
+              event.tenant_id,
+              event.name,
+              event.variables,
+              event.origin_root_key ?? undefined,
+            );
           else {
             await publishInUnit(
               uow,

@@ -10,7 +10,9 @@ import type { InstanceState } from '../../../engine/src/runtime/types.js';
 import { RuntimeHarness } from '../harness.js';
 import { GOLDEN_PROCESS } from './golden/golden-process.js';
 
-const golden = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'golden/state-v1.json'), 'utf8')) as InstanceState;
+const golden = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'golden/state-v1.json'), 'utf8'),
+) as InstanceState;
 
 describe('golden instance state', () => {
   it('should resume a residents-parking-permit case persisted by schema version 1', async () => {

@@ -11,7 +11,12 @@ describe('stream processor', () => {
   it('should run start → service task → end with one job and the exact record order', async () => {
     // given
     const h = new RuntimeHarness();
-    await h.deploy(bpmn('p', `<bpmn:startEvent id="start" />${flow('f1', 'start', 'task')}${job('task', 'charge-fee')}${flow('f2', 'task', 'end')}<bpmn:endEvent id="end" />`));
+    await h.deploy(
+      bpmn(
+        'p',
+        `<bpmn:startEvent id="start" />${flow('f1', 'start', 'task')}${job('task', 'charge-fee')}${flow('f2', 'task', 'end')}<bpmn:endEvent id="end" />`,
+      ),
+    );
 
     // when
     const root = h.start('p', { fee: 25 });
@@ -156,7 +161,12 @@ describe('stream processor', () => {
     const [task] = h.userTasks();
 
     // then
-    expect(task).toMatchObject({ candidateGroups: ['ordnungsamt'], dueDate: '2026-02-01T12:00:00Z', formId: 'review-form', assignee: null });
+    expect(task).toMatchObject({
+      candidateGroups: ['ordnungsamt'],
+      dueDate: '2026-02-01T12:00:00Z',
+      formId: 'review-form',
+      assignee: null,
+    });
 
     // when
     h.send({ type: 'ASSIGN_USER_TASK', userTaskKey: task.key, assignee: 'clerk-1' });
@@ -164,7 +174,9 @@ describe('stream processor', () => {
 
     // then
     expect(h.state(root).ended).toBe('COMPLETED');
-    expect(h.records.some((r) => r.valueType === 'USER_TASK' && r.intent === 'ASSIGNED' && r.value.assignee === 'clerk-1')).toBe(true);
+    expect(
+      h.records.some((r) => r.valueType === 'USER_TASK' && r.intent === 'ASSIGNED' && r.value.assignee === 'clerk-1'),
+    ).toBe(true);
   });
 
   it('should correlate a message to a waiting catch event and keep non-interrupting boundaries open', async () => {
@@ -179,7 +191,12 @@ describe('stream processor', () => {
         ${flow('fr', 'reminder', 'remind')}${job('remind', 'send-reminder')}${flow('fr2', 'remind', 'endReminder')}<bpmn:endEvent id="endReminder" />
         ${flow('f1', 'wait', 'end')}<bpmn:endEvent id="end" />`,
         `<bpmn:message id="msgReply" name="antwort"><bpmn:extensionElements><zeebe:subscription correlationKey="=caseId" /></bpmn:extensionElements></bpmn:message>`,
-      ).replace('<bpmn:intermediateCatchEvent id="wait">', '<bpmn:receiveTask id="wait" messageRef="msgReply">').replace('<bpmn:messageEventDefinition messageRef="msgReply" /></bpmn:intermediateCatchEvent>', '</bpmn:receiveTask>'),
+      )
+        .replace('<bpmn:intermediateCatchEvent id="wait">', '<bpmn:receiveTask id="wait" messageRef="msgReply">')
+        .replace(
+          '<bpmn:messageEventDefinition messageRef="msgReply" /></bpmn:intermediateCatchEvent>',
+          '</bpmn:receiveTask>',
+        ),
     );
     const root = h.start('p', { caseId: '2026-000123' });
 
@@ -260,7 +277,12 @@ describe('stream processor', () => {
   it('should raise an incident when a job has no retries left and continue after retries are given back', async () => {
     // given
     const h = new RuntimeHarness();
-    await h.deploy(bpmn('p', `<bpmn:startEvent id="start" />${flow('f0', 'start', 'seal')}${job('seal', 'seal')}${flow('f1', 'seal', 'end')}<bpmn:endEvent id="end" />`));
+    await h.deploy(
+      bpmn(
+        'p',
+        `<bpmn:startEvent id="start" />${flow('f0', 'start', 'seal')}${job('seal', 'seal')}${flow('f1', 'seal', 'end')}<bpmn:endEvent id="end" />`,
+      ),
+    );
     const root = h.start('p');
     const sealJob = h.jobs('seal')[0];
 
@@ -302,7 +324,11 @@ describe('stream processor', () => {
 
     // then
     expect(h.state(root).ended).toBe('COMPLETED');
-    const variables = Object.fromEntries(h.records.filter((r) => r.valueType === 'VARIABLE' && r.value.scopeKey === root).map((r) => [r.value.name, r.value.value]));
+    const variables = Object.fromEntries(
+      h.records
+        .filter((r) => r.valueType === 'VARIABLE' && r.value.scopeKey === root)
+        .map((r) => [r.value.name, r.value.value]),
+    );
     expect(variables).toEqual({ fee: 10.5, inner: 210, result: 22 });
   });
 
@@ -343,7 +369,12 @@ describe('stream processor', () => {
   it('should call a process, propagate variables both ways and pass an uncaught child error to the call activity', async () => {
     // given
     const h = new RuntimeHarness();
-    await h.deploy(bpmn('child', `<bpmn:startEvent id="cs" />${flow('c1', 'cs', 'ct')}${job('ct', 'child-work')}${flow('c2', 'ct', 'ce')}<bpmn:endEvent id="ce" />`));
+    await h.deploy(
+      bpmn(
+        'child',
+        `<bpmn:startEvent id="cs" />${flow('c1', 'cs', 'ct')}${job('ct', 'child-work')}${flow('c2', 'ct', 'ce')}<bpmn:endEvent id="ce" />`,
+      ),
+    );
     await h.deploy(
       bpmn(
         'parent',
@@ -359,7 +390,9 @@ describe('stream processor', () => {
 
     // then the child sees the parent's variables
     const childJob = h.jobs('child-work')[0];
-    const childInstance = Object.values(h.state(root).elementInstances).find((i) => i.elementType === 'PROCESS' && i.bpmnProcessId === 'child')!;
+    const childInstance = Object.values(h.state(root).elementInstances).find(
+      (i) => i.elementType === 'PROCESS' && i.bpmnProcessId === 'child',
+    )!;
     expect(h.state(root).variables[childInstance.key]).toEqual({ applicant: 'Erika Mustermann' });
 
     // when
@@ -368,7 +401,9 @@ describe('stream processor', () => {
     // then the parent sees the child's result
     expect(h.state(root).ended).toBe('COMPLETED');
     expect(h.state(root).variables[root]).toBeUndefined();
-    expect(h.records.some((r) => r.valueType === 'VARIABLE' && r.value.scopeKey === root && r.value.name === 'permitNumber')).toBe(true);
+    expect(
+      h.records.some((r) => r.valueType === 'VARIABLE' && r.value.scopeKey === root && r.value.name === 'permitNumber'),
+    ).toBe(true);
 
     // when a child job throws an error nobody inside catches
     const second = h.start('parent');
@@ -550,7 +585,10 @@ describe('stream processor', () => {
 
     // then
     expect(h.completedElements(root, 'END_EVENT')).toEqual(['e1']);
-    expect(h.records.find((r) => r.valueType === 'VARIABLE' && r.value.name === 'answer')?.value).toMatchObject({ scopeKey: root, value: 42 });
+    expect(h.records.find((r) => r.valueType === 'VARIABLE' && r.value.name === 'answer')?.value).toMatchObject({
+      scopeKey: root,
+      value: 42,
+    });
   });
 
   it('should jump from a link throw event to its catch event and record thrown signals', async () => {

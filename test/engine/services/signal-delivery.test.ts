@@ -40,16 +40,28 @@ describe('signal delivery', () => {
     // given two cases waiting in review
     const thrower = await t.engine.createInstance({ tenantId: 'stadt', bpmnProcessId: 'signals' });
     const other = await t.engine.createInstance({ tenantId: 'stadt', bpmnProcessId: 'signals' });
-    const extendTask = (await t.engine.searchUserTasks({ tenantIds: ['stadt'] })).find((task) => task.processInstanceKey === thrower.processInstanceKey && task.elementId === 'extend')!;
+    const extendTask = (await t.engine.searchUserTasks({ tenantIds: ['stadt'] })).find(
+      (task) => task.processInstanceKey === thrower.processInstanceKey && task.elementId === 'extend',
+    )!;
 
     // when the first case throws the signal and the outbox is delivered
     await t.engine.completeUserTask({ userTaskKey: extendTask.userTaskKey });
-    const jobsRightAfterThrow = await t.engine.activateJobs({ type: 'inform-applicant', worker: 'test', maxJobsToActivate: 10, timeoutMs: 60_000 });
+    const jobsRightAfterThrow = await t.engine.activateJobs({
+      type: 'inform-applicant',
+      worker: 'test',
+      maxJobsToActivate: 10,
+      timeoutMs: 60_000,
+    });
     await t.engine.scheduler.tick();
     await t.engine.scheduler.tick();
 
     // then the thrower's own boundary fired inside the command, the other case's through the outbox, each once
-    const afterDelivery = await t.engine.activateJobs({ type: 'inform-applicant', worker: 'test', maxJobsToActivate: 10, timeoutMs: 60_000 });
+    const afterDelivery = await t.engine.activateJobs({
+      type: 'inform-applicant',
+      worker: 'test',
+      maxJobsToActivate: 10,
+      timeoutMs: 60_000,
+    });
     expect(jobsRightAfterThrow.map((job) => job.processInstanceKey)).toEqual([thrower.processInstanceKey]);
     expect(afterDelivery.map((job) => job.processInstanceKey)).toEqual([other.processInstanceKey]);
   });

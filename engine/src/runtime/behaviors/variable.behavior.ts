@@ -31,7 +31,11 @@ export function visibleVariables(state: InstanceState, scopeKey: string, extra?:
 }
 
 /** For each variable, the scope key it is written to when propagated from `scopeKey`. */
-export function propagationTargets(state: InstanceState, scopeKey: string, names: readonly string[]): Map<string, string> {
+export function propagationTargets(
+  state: InstanceState,
+  scopeKey: string,
+  names: readonly string[],
+): Map<string, string> {
   const chain = scopeChain(state, scopeKey);
   const processInstanceKey = chain[chain.length - 1];
   const targets = new Map<string, string>();
@@ -48,11 +52,13 @@ export function withPath(root: Variables, path: string, value: unknown): { name:
   if (parts.length === 1) return { name: path, value };
   const [name, ...rest] = parts;
   const base = root[name];
-  const top: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as object) } : {};
+  const top: Record<string, unknown> =
+    base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as object) } : {};
   let cursor = top;
   for (let i = 0; i < rest.length - 1; i++) {
     const next = cursor[rest[i]];
-    const copy: Record<string, unknown> = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as object) } : {};
+    const copy: Record<string, unknown> =
+      next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as object) } : {};
     cursor[rest[i]] = copy;
     cursor = copy;
   }
