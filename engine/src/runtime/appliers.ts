@@ -3,6 +3,7 @@
  * so the state is always the fold of the record log (STYLE rule 3).
  */
 import { EngineInvariantError } from '../errors.js';
+import { canTransition } from './lifecycle.js';
 import type {
   CompensableActivity,
   ElementInstanceState,
@@ -45,15 +46,25 @@ function parentOf(state: InstanceState, instance: ElementInstanceState): Element
   return instance.flowScopeKey ? state.elementInstances[instance.flowScopeKey] : undefined;
 }
 
+function transition(instance: ElementInstanceState, to: Parameters<typeof canTransition>[1]): void {
+  if (!canTransition(instance.state, to)) {
+    throw new EngineInvariantError(
+      `Expected a legal transition of element instance ${instance.key} ('${instance.elementId}'), but ${instance.state} → ${to} is not.`,
+    );
+  }
+}
+
 function setState(state: InstanceState, record: RuntimeRecord, lifecycle: ElementInstanceState['state']): void {
   const instance = state.elementInstances[record.key];
   if (!instance) throw new EngineInvariantError(`Expected element instance ${record.key} to exist, but it does not.`);
+  transition(instance, lifecycle);
   instance.state = lifecycle;
 }
 
 function removeElementInstance(state: InstanceState, record: RuntimeRecord): void {
   const instance = state.elementInstances[record.key];
   if (!instance) throw new EngineInvariantError(`Expected element instance ${record.key} to exist, but it does not.`);
+  transition(instance, record.intent === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED');
   delete state.elementInstances[record.key];
   delete state.variables[record.key];
   delete state.compensable[record.key];

@@ -348,8 +348,8 @@ class Session {
       if (++steps > this.ctx.stepLimit) {
         this.queue.unshift(step);
         const remaining = this.queue.splice(0);
-        const key = step.step === 'QUEUE' ? this.stepKey(step) : step.key;
-        const instance = this.state.elementInstances[key] ?? this.instance(this.state.rootProcessInstanceKey);
+        const instance =
+          this.state.elementInstances[this.stepKey(step)] ?? this.instance(this.state.rootProcessInstanceKey);
         this.createIncident(
           {
             type: 'EXECUTION_LIMIT_EXCEEDED',
@@ -364,9 +364,11 @@ class Session {
     }
   }
 
+  /** The element instance a step is about (the root for steps about none), to attach an incident to. */
   private stepKey(step: InternalStep): string {
-    if (step.step !== 'QUEUE') return step.key;
-    return step.steps.length ? this.stepKey(step.steps[0]) : this.state.rootProcessInstanceKey;
+    if (step.step === 'QUEUE')
+      return step.steps.length ? this.stepKey(step.steps[0]) : this.state.rootProcessInstanceKey;
+    return step.step === 'SIGNAL' ? this.state.rootProcessInstanceKey : step.key;
   }
 
   private executeStep(step: InternalStep): void {
@@ -384,6 +386,8 @@ class Session {
         if (instance && (instance.state === 'ACTIVATED' || instance.state === 'COMPLETING')) this.onComplete(instance);
         return;
       }
+      case 'SIGNAL':
+        return this.deliverSignal(step.signalName);
       case 'TRIGGER': {
         const owner = this.state.elementInstances[step.key];
         if (
@@ -826,8 +830,9 @@ class Session {
   }
 
   /**
-   * A signal reaches the subscriptions of this instance at once (a broadcast is instantaneous) and the rest of
-   * the installation through the store's outbox, which skips this instance (`originRootKey`).
+   * A signal reaches the subscriptions of this instance within the throwing command — once the tokens
+   * activated so far have opened theirs (a queued step) — and the rest of the installation through the
+   * store's outbox, which skips this instance (`originRootKey`).
    */
   private broadcastSignal(
     instance: ElementInstanceState,
@@ -841,8 +846,13 @@ class Session {
       tenantId: this.state.tenantId,
       originRootKey: this.state.rootProcessInstanceKey,
     });
+    this.queue.push({ step: 'SIGNAL', signalName: name.value });
+    return OK;
+  }
+
+  private deliverSignal(signalName: string): void {
     const waiting = Object.values(this.state.signalSubscriptions).filter(
-      (subscription) => subscription.signalName === name.value,
+      (subscription) => subscription.signalName === signalName,
     );
     for (const subscription of waiting) {
       if (!this.state.signalSubscriptions[subscription.key]) continue;
@@ -855,12 +865,14 @@ class Session {
           subscription.key,
           subscription.processInstanceKey,
           subscription.targetElementId,
-          { elementInstanceKey: owner.key, signalName: subscription.signalName },
+          {
+            elementInstanceKey: owner.key,
+            signalName: subscription.signalName,
+          },
         );
       }
       this.trigger(subscription.elementInstanceKey, subscription.targetElementId, {});
     }
-    return OK;
   }
 
   /** A message thrown without a job worker (plain BPMN) is published inside the installation. */

@@ -165,6 +165,8 @@ export type InternalStep =
   | { readonly step: 'COMPLETE'; readonly key: string }
   /** a conditional event whose condition held when its subscription opened */
   | { readonly step: 'TRIGGER'; readonly key: string; readonly elementId: string }
+  /** a signal thrown by this instance, delivered to its own subscriptions */
+  | { readonly step: 'SIGNAL'; readonly signalName: string }
   | { readonly step: 'QUEUE'; readonly steps: readonly InternalStep[] };
 
 export type Command =
