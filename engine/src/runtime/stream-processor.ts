@@ -24,6 +24,9 @@ import {
 } from '../feel/feel.js';
 import { nextCycle, resolveTimer } from '../timer/timer.js';
 import { applyRecord } from './appliers.js';
+import { CONTAINER_TYPES } from './element-types.js';
+import { findCatcher, findErrorCatcher, type Catcher } from './behaviors/catch.behavior.js';
+import { selectOutgoing } from './behaviors/flow.behavior.js';
 import { propagationTargets, visibleVariables, withPath } from './behaviors/variable.behavior.js';
 import type {
   Command,
@@ -37,7 +40,6 @@ import type {
   Variables,
 } from './types.js';
 
-const CONTAINER_TYPES = new Set(['PROCESS', 'SUB_PROCESS', 'EVENT_SUB_PROCESS', 'AD_HOC_SUB_PROCESS']);
 const JOIN_TYPES = new Set(['PARALLEL_GATEWAY', 'INCLUSIVE_GATEWAY', 'COMPLEX_GATEWAY']);
 
 export function createInitialState(rootProcessInstanceKey: string, tenantId: string): InstanceState {
@@ -135,7 +137,7 @@ class Session {
       case 'THROW_ERROR': {
         const job = this.job(command.jobKey);
         const instance = this.expectActivated(job.elementInstanceKey);
-        const catcher = this.findErrorCatcher(instance, command.errorCode);
+        const catcher = findErrorCatcher(this.state, this.processOf, instance, command.errorCode);
         if (!catcher) {
           this.append('JOB', 'FAILED', job.key, job.processInstanceKey, job.elementId, {
             elementInstanceKey: job.elementInstanceKey,
@@ -983,7 +985,9 @@ class Session {
   private onComplete(instance: ElementInstanceState): void {
     const element = this.elementOfInstance(instance);
     if (element.eventDefinition?.kind === 'cancel' && instance.elementType === 'END_EVENT') {
-      const catcher = this.findCatcher(
+      const catcher = findCatcher(
+        this.state,
+        this.processOf,
         instance,
         (d) => d.kind === 'cancel',
         (d) => d.kind === 'cancel',
@@ -992,7 +996,9 @@ class Session {
     }
     const parent = instance.flowScopeKey ? this.state.elementInstances[instance.flowScopeKey] : undefined;
     const isInner = parent?.elementType === 'MULTI_INSTANCE_BODY';
-    const selected = isInner ? { ok: true as const, value: [] } : this.selectOutgoing(instance, element);
+    const selected = isInner
+      ? { ok: true as const, value: [] }
+      : selectOutgoing(this.state, this.processOf(instance), instance, element);
     if (!selected.ok) return this.createIncident(selected.failure, instance, { step: 'COMPLETE', key: instance.key });
     const flows = selected.value;
     if (instance.state === 'ACTIVATED') {
@@ -1140,57 +1146,6 @@ class Session {
       nrOfActiveInstances: active,
       nrOfCompletedInstances: counters.numberOfCompletedInstances,
     };
-  }
-
-  private selectOutgoing(instance: ElementInstanceState, element: ExecutableElement): Result<ExecutableSequenceFlow[]> {
-    const process = this.processOf(instance);
-    if (
-      instance.elementType === 'PROCESS' ||
-      instance.elementType === 'EVENT_SUB_PROCESS' ||
-      element.type === 'END_EVENT' ||
-      element.isForCompensation
-    )
-      return { ok: true, value: [] };
-    if (instance.elementType === 'EVENT_BASED_GATEWAY') return { ok: true, value: [] };
-    const outgoing = element.outgoing.map((id) => process.sequenceFlows.get(id)!);
-    if (element.type === 'PARALLEL_GATEWAY') return { ok: true, value: outgoing };
-    const context = () => visibleVariables(this.state, instance.key);
-    const taken: ExecutableSequenceFlow[] = [];
-    let defaultFlow: ExecutableSequenceFlow | undefined;
-    let conditionHeld = false;
-    const exclusive = element.type === 'EXCLUSIVE_GATEWAY';
-    const isGateway = element.type.endsWith('_GATEWAY');
-    for (const flow of outgoing) {
-      if (flow.id === element.defaultFlowId) {
-        defaultFlow = flow;
-        continue;
-      }
-      if (!flow.condition) {
-        taken.push(flow);
-        // on a gateway an unconditional flow counts as true; on an activity it is not a condition (BPMN 2.0 §10.2.1)
-        if (isGateway) conditionHeld = true;
-      } else {
-        const holds = evaluateCondition(flow.condition, context());
-        if (!holds.ok) return { ok: false, failure: { ...holds.failure, type: 'CONDITION_ERROR' } };
-        if (holds.value) {
-          taken.push(flow);
-          conditionHeld = true;
-        }
-      }
-      if (exclusive && taken.length > 0) break;
-    }
-    if (!conditionHeld && defaultFlow) taken.push(defaultFlow);
-    if (
-      taken.length === 0 &&
-      (exclusive || element.type === 'INCLUSIVE_GATEWAY' || element.type === 'COMPLEX_GATEWAY') &&
-      outgoing.length > 0
-    ) {
-      return fail(
-        'CONDITION_ERROR',
-        `Expected at least one condition to evaluate to true, or to have a default flow, but no outgoing flow of '${element.id}' can be taken.`,
-      );
-    }
-    return { ok: true, value: taken };
   }
 
   private applyOutput(instance: ElementInstanceState, element: ExecutableElement): Result<void> {
@@ -1595,66 +1550,13 @@ class Session {
 
   // ----------------------------------------------------- errors and escalation
 
-  private findErrorCatcher(
-    from: ElementInstanceState,
-    errorCode: string,
-  ): { owner: ElementInstanceState; target: ExecutableElement } | undefined {
-    return this.findCatcher(
-      from,
-      (definition) =>
-        definition.kind === 'error' &&
-        (definition.errorCode === undefined || definition.errorCode === '' || definition.errorCode === errorCode),
-      (definition) => definition.kind === 'error' && definition.errorCode === errorCode,
-    );
-  }
-
-  /**
-   * Walks from the throwing element outwards: its boundary events, the event sub-processes of each
-   * enclosing scope, that scope's boundary events, and on into a calling process. An exact code match
-   * wins over a catch-all on the same level.
-   */
-  private findCatcher(
-    from: ElementInstanceState,
-    matches: (definition: EventDefinition) => boolean,
-    exact: (definition: EventDefinition) => boolean,
-  ): { owner: ElementInstanceState; target: ExecutableElement } | undefined {
-    let current: ElementInstanceState | undefined = from;
-    const pick = (candidates: ExecutableElement[]) =>
-      candidates.find((c) => exact(c.eventDefinition!)) ?? candidates[0];
-    while (current) {
-      const process = this.processOf(current);
-      const element = process.elements.get(current.elementId);
-      if (element && CONTAINER_TYPES.has(current.elementType) && current.key !== from.key) {
-        const starts = (element.eventSubProcessIds ?? [])
-          .map((id) => process.elements.get(process.elements.get(id)!.startEventIds?.[0] ?? ''))
-          .filter((s): s is ExecutableElement => !!s?.eventDefinition && matches(s.eventDefinition));
-        if (starts.length > 0 && !current.interrupted) return { owner: current, target: pick(starts) };
-      }
-      if (element && current.elementType !== 'PROCESS') {
-        const boundaries = element.boundaryEventIds
-          .map((id) => process.elements.get(id)!)
-          .filter((b) => b.eventDefinition && matches(b.eventDefinition));
-        const owner =
-          current.elementType !== 'MULTI_INSTANCE_BODY' && element.multiInstance
-            ? this.state.elementInstances[current.flowScopeKey!]
-            : current;
-        if (boundaries.length > 0 && owner) return { owner, target: pick(boundaries) };
-      }
-      if (current.flowScopeKey) current = this.state.elementInstances[current.flowScopeKey];
-      else if (current.parentElementInstanceKey)
-        current = this.state.elementInstances[current.parentElementInstanceKey];
-      else current = undefined;
-    }
-    return undefined;
-  }
-
   private throwErrorEvent(
     instance: ElementInstanceState,
     errorCode: string,
     errorMessage: string,
     variables: Variables,
   ): Result<void> {
-    const catcher = this.findErrorCatcher(instance, errorCode);
+    const catcher = findErrorCatcher(this.state, this.processOf, instance, errorCode);
     if (!catcher) {
       return fail(
         'UNHANDLED_ERROR_EVENT',
@@ -1670,12 +1572,7 @@ class Session {
     return OK;
   }
 
-  private catchError(
-    catcher: { owner: ElementInstanceState; target: ExecutableElement },
-    errorCode: string,
-    errorMessage: string,
-    variables: Variables,
-  ): void {
+  private catchError(catcher: Catcher, errorCode: string, errorMessage: string, variables: Variables): void {
     const definition = catcher.target.eventDefinition as Extract<EventDefinition, { kind: 'error' }>;
     const caught: Variables = { ...variables };
     if (definition.errorCodeVariable) caught[definition.errorCodeVariable] = errorCode;
@@ -1684,7 +1581,9 @@ class Session {
   }
 
   private throwEscalation(instance: ElementInstanceState, escalationCode: string): void {
-    const catcher = this.findCatcher(
+    const catcher = findCatcher(
+      this.state,
+      this.processOf,
       instance,
       (definition) =>
         definition.kind === 'escalation' &&
@@ -1803,12 +1702,12 @@ class Session {
     return this.state.elementInstances[key] ?? this.invariant(`Expected element instance ${key} to exist.`);
   }
 
-  private processOf(instance: ElementInstanceState): ExecutableProcess {
+  private readonly processOf = (instance: ElementInstanceState): ExecutableProcess => {
     const definition =
       this.ctx.definitions.byKey(instance.processDefinitionKey) ??
       this.invariant(`Expected process definition ${instance.processDefinitionKey} to be loaded.`);
     return definition.process;
-  }
+  };
 
   private elementOfInstance(instance: ElementInstanceState): ExecutableElement {
     return this.elementOf(instance, instance.elementId);
