@@ -1,44 +1,83 @@
 /**
  * Entry point of `npm start`: validates the configuration, opens the engine (embedded PGlite unless
- * DATABASE_URL is set), serves the API and shuts down cleanly on SIGINT/SIGTERM.
+ * DATABASE_URL is set), serves the API and shuts down cleanly on SIGINT/SIGTERM: the server stops taking
+ * requests and finishes the running ones, then the engine stops its scheduler and job runner and closes
+ * the database. Start-up problems end the process with a one-line reason and exit code 1, no stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { createEngine } from '../../engine/src/index.js';
+import { pino } from 'pino';
+import { createEngine, type Engine } from '../../engine/src/index.js';
 import { build } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, redact, type Config } from './config.js';
+
+/** After this long a shutdown that hangs (a stuck job handler, a dead database) gives up. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+function exitWith(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const reason = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  console.error((error as Error).message);
-  process.exit(1);
+  exitWith((error as Error).message);
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const engine = await createEngine({
-  databaseUrl: config.databaseUrl,
-  dataDir: config.dataDir,
-  stepLimit: config.engineStepLimit,
-  schedulerIntervalMs: config.schedulerIntervalMs,
-});
-const app = await build(config, { engine, version });
+const logger = pino({ level: config.logLevel });
+const database = config.databaseUrl
+  ? `PostgreSQL at ${redact(config.databaseUrl)}`
+  : `the embedded database in ${config.dataDir}`;
+
+let engine: Engine;
+try {
+  engine = await createEngine({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    stepLimit: config.engineStepLimit,
+    schedulerIntervalMs: config.schedulerIntervalMs,
+    logger: logger.child({ component: 'engine' }),
+  });
+} catch (error) {
+  exitWith(`Expected ${database} to open and migrate, but: ${reason(error)}`);
+}
+
+const app = await build(config, { engine, version, logger });
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (error) {
+  await engine.close().catch(() => undefined);
+  exitWith(`Expected to listen on ${config.host}:${config.port}, but: ${reason(error)}`);
+}
 await engine.start();
-await app.listen({ port: config.port, host: config.host });
-app.log.info(
-  `Prozessplattform ${version} (${engine.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}) listening on http://${config.host}:${config.port}`,
-);
+logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
 
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn(`${signal} received again, exiting without waiting`);
+    process.exit(1);
+  }
   stopping = true;
-  app.log.info(`${signal} received, shutting down`);
-  await app.close();
-  await engine.close();
+  logger.info(`${signal} received, shutting down`);
+  setTimeout(() => {
+    logger.error(`Expected shutdown within ${SHUTDOWN_TIMEOUT_MS} ms, but it is still running; exiting`);
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
+  try {
+    await app.close();
+    await engine.close();
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));
