@@ -174,9 +174,7 @@ class Session {
         return;
       }
       case 'ASSIGN_USER_TASK': {
-        const task =
-          this.state.userTasks[command.userTaskKey] ??
-          reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
+        const task = this.userTask(command.userTaskKey);
         this.append('USER_TASK', 'ASSIGNED', task.key, task.processInstanceKey, task.elementId, {
           elementInstanceKey: task.elementInstanceKey,
           assignee: command.assignee,
@@ -184,9 +182,7 @@ class Session {
         return;
       }
       case 'COMPLETE_USER_TASK': {
-        const task =
-          this.state.userTasks[command.userTaskKey] ??
-          reject('NOT_FOUND', `Expected to find user task with key ${command.userTaskKey}, but none was found.`);
+        const task = this.userTask(command.userTaskKey);
         this.expectActivated(task.elementInstanceKey);
         this.append('USER_TASK', 'COMPLETED', task.key, task.processInstanceKey, task.elementId, {
           elementInstanceKey: task.elementInstanceKey,
@@ -1683,6 +1679,13 @@ class Session {
   private job(jobKey: string) {
     return (
       this.state.jobs[jobKey] ?? reject('NOT_FOUND', `Expected to find job with key ${jobKey}, but none was found.`)
+    );
+  }
+
+  private userTask(userTaskKey: string) {
+    return (
+      this.state.userTasks[userTaskKey] ??
+      reject('NOT_FOUND', `Expected to find user task with key ${userTaskKey}, but none was found.`)
     );
   }
 

@@ -101,30 +101,9 @@ export async function publishInUnit(
   }
 
   // message start events of the latest versions
-  const starts = await trx
-    .selectFrom('start_event_subscription')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('event_kind', '=', 'MESSAGE')
-    .where('event_name', '=', name)
-    .orderBy('process_definition_key')
-    .execute();
-  for (const start of starts) {
-    const businessKey = await caseNumbers.next(trx, tenantId, now);
-    const result = await uow.execute(
-      undefined,
-      {
-        type: 'CREATE_INSTANCE',
-        processDefinitionKey: start.process_definition_key,
-        startElementId: start.element_id,
-        variables,
-      },
-      { businessKey, tolerateRejection: true },
-    );
-    if (!result.rejection) {
-      correlated.push(result.rootKey);
-      targets.push(`process:${start.bpmn_process_id}`, `pi:${result.rootKey}`);
-    }
+  for (const started of await startByEvent(uow, caseNumbers, tenantId, 'MESSAGE', name, variables)) {
+    correlated.push(started.rootKey);
+    targets.push(`process:${started.bpmnProcessId}`, `pi:${started.rootKey}`);
   }
 
   if (mode === 'correlate' && correlated.length === 0) {
@@ -183,7 +162,7 @@ export async function broadcastInUnit(
   /** the instance that threw the signal and already delivered it to itself */
   originRootKey?: string,
 ): Promise<SignalBroadcast> {
-  const { trx, now } = uow;
+  const { trx } = uow;
   await ctx.keys.ensure(trx, 16);
   const signalKey = ctx.keys.next();
   const triggered: string[] = [];
@@ -216,16 +195,36 @@ export async function broadcastInUnit(
         triggered.push(subscription.processInstanceKey);
     }
   }
-  const starts = await trx
+  for (const started of await startByEvent(uow, caseNumbers, tenantId, 'SIGNAL', signalName, variables)) {
+    triggered.push(started.rootKey);
+  }
+  return { signalKey, tenantId, triggeredProcessInstanceKeys: triggered };
+}
+
+function compare(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Starts an instance at every message or signal start event with this name of the tenant's latest versions. */
+async function startByEvent(
+  uow: UnitOfWork,
+  caseNumbers: CaseNumbers,
+  tenantId: string,
+  kind: 'MESSAGE' | 'SIGNAL',
+  name: string,
+  variables: Variables,
+): Promise<{ rootKey: string; bpmnProcessId: string }[]> {
+  const starts = await uow.trx
     .selectFrom('start_event_subscription')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('event_kind', '=', 'SIGNAL')
-    .where('event_name', '=', signalName)
+    .where('event_kind', '=', kind)
+    .where('event_name', '=', name)
     .orderBy('process_definition_key')
     .execute();
+  const started: { rootKey: string; bpmnProcessId: string }[] = [];
   for (const start of starts) {
-    const businessKey = await caseNumbers.next(trx, tenantId, now);
+    const businessKey = await caseNumbers.next(uow.trx, tenantId, uow.now);
     const result = await uow.execute(
       undefined,
       {
@@ -236,11 +235,7 @@ export async function broadcastInUnit(
       },
       { businessKey, tolerateRejection: true },
     );
-    if (!result.rejection) triggered.push(result.rootKey);
+    if (!result.rejection) started.push({ rootKey: result.rootKey, bpmnProcessId: start.bpmn_process_id });
   }
-  return { signalKey, tenantId, triggeredProcessInstanceKeys: triggered };
-}
-
-function compare(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return started;
 }
