@@ -1,3 +1,4 @@
+import { createInitialState } from '../../../engine/src/runtime/stream-processor.js';
 import type { InstanceState, RuntimeRecord } from '../../../engine/src/runtime/types.js';
 import type { Db } from '../../../engine/src/store/database.js';
 import { Projection } from '../../../engine/src/store/projection.js';
@@ -9,21 +10,7 @@ let nextKey = 900_000;
 const keys = () => String(++nextKey);
 
 function emptyState(patch: Partial<InstanceState> = {}): InstanceState {
-  return {
-    schemaVersion: 1,
-    rootProcessInstanceKey: ROOT,
-    tenantId: 'berlin',
-    elementInstances: {},
-    variables: {},
-    jobs: {},
-    timers: {},
-    messageSubscriptions: {},
-    signalSubscriptions: {},
-    userTasks: {},
-    incidents: {},
-    compensable: {},
-    ...patch,
-  };
+  return { ...createInitialState(ROOT, 'berlin'), ...patch };
 }
 
 const record = (
