@@ -3,7 +3,7 @@
  * history and its verification, incidents). Each command is one transaction on one locked root.
  */
 import type { Variables } from '../runtime/types.js';
-import { verifyChain } from '../store/history.js';
+import { historyItems, verifyChain } from '../store/history.js';
 import type { CaseNumbers } from './case-number.js';
 import type { EngineContext } from './engine-context.js';
 import {
@@ -196,17 +196,11 @@ export async function getInstance(
 
 /** An ended instance's variables are gone from the state document; the history still has every change. */
 async function variablesFromHistory(ctx: EngineContext, rootKey: string, scopeKey: string): Promise<Variables> {
-  const rows = await ctx.db
-    .selectFrom('history')
-    .select('value')
-    .where('root_key', '=', rootKey)
-    .where('value_type', '=', 'VARIABLE')
-    .where('process_instance_key', '=', scopeKey)
-    .orderBy('seq')
-    .execute();
+  const rows = await ctx.db.selectFrom('history').selectAll().where('root_key', '=', rootKey).orderBy('seq').execute();
   const variables: Variables = {};
-  for (const { value } of rows) {
-    if (value.scopeKey === scopeKey && typeof value.name === 'string') variables[value.name] = value.value;
+  for (const { valueType, value } of historyItems(rows)) {
+    if (valueType === 'VARIABLE' && value.scopeKey === scopeKey && typeof value.name === 'string')
+      variables[value.name] = value.value;
   }
   return variables;
 }
@@ -272,21 +266,26 @@ export async function getHistory(
     .where('key', '=', processInstanceKey)
     .executeTakeFirst();
   if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
-  let query = ctx.db.selectFrom('history').selectAll().where('root_key', '=', instance.root_key);
-  if (instance.root_key !== processInstanceKey) query = query.where('process_instance_key', '=', processInstanceKey);
-  const rows = await query.orderBy('seq').execute();
-  return rows.map((row) => ({
-    seq: row.seq,
-    processInstanceKey: row.process_instance_key,
-    key: row.record_key,
-    valueType: row.value_type,
-    intent: row.intent,
-    elementId: row.element_id,
-    value: row.value,
-    actor: row.actor,
-    at: iso(row.at)!,
-    hash: row.hash,
-  }));
+  const rows = await ctx.db
+    .selectFrom('history')
+    .selectAll()
+    .where('root_key', '=', instance.root_key)
+    .orderBy('seq')
+    .execute();
+  return historyItems(rows)
+    .filter((item) => instance.root_key === processInstanceKey || item.processInstanceKey === processInstanceKey)
+    .map((item) => ({
+      seq: item.seq,
+      processInstanceKey: item.processInstanceKey,
+      key: item.recordKey,
+      valueType: item.valueType,
+      intent: item.intent,
+      elementId: item.elementId,
+      value: item.value,
+      actor: item.actor,
+      at: iso(item.at)!,
+      hash: item.hash,
+    }));
 }
 
 /** Recomputes the hash chain of the instance's root and checks it ends where the root row says it does. */

@@ -204,19 +204,24 @@ export interface IncidentTable {
   resolved_at: Timestamp | null;
 }
 
+/** One record as kept in a history entry. */
+export interface HistoryRecord {
+  processInstanceKey: string;
+  recordKey: string;
+  valueType: string;
+  intent: string;
+  elementId: string | null;
+  value: Record<string, unknown>;
+}
+
+/** One entry per command: the records it appended, chained by hash to the previous entry of the root. */
 export interface HistoryTable {
   root_key: Key;
   seq: number;
   tenant_id: string;
-  process_instance_key: Key;
-  record_key: string;
-  value_type: string;
-  intent: string;
-  element_id: string | null;
-  value: Json<Record<string, unknown>>;
+  records: Json<HistoryRecord[]>;
   actor: string | null;
   at: Timestamp;
-  prev_hash: string;
   hash: string;
 }
 

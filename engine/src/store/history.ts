@@ -1,11 +1,12 @@
 /**
- * The hash-chained history: every record of a root instance is appended with a sequence number and
- * hash = sha256(prev_hash + canonical JSON of the entry). Recomputing the chain detects any change,
- * deletion or reordering of entries. The chain of a root starts at GENESIS_HASH.
+ * The hash-chained history: every command appends ONE entry per root instance with the ordered records it
+ * produced; hash = sha256(previous entry's hash + canonical JSON of the entry). Recomputing the chain
+ * detects any change, deletion or reordering of entries (a truncated end is caught against the chain head
+ * kept in the root row). The chain of a root starts at GENESIS_HASH. Readers see one item per record.
  */
 import { createHash } from 'node:crypto';
 import type { RuntimeRecord } from '../runtime/types.js';
-import { json, type HistoryRow, type NewHistory } from './database.js';
+import { json, type HistoryRecord, type HistoryRow, type NewHistory } from './database.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -24,12 +25,7 @@ export function canonicalJson(value: unknown): string {
 
 export interface HistoryEntry {
   readonly seq: number;
-  readonly processInstanceKey: string;
-  readonly recordKey: string;
-  readonly valueType: string;
-  readonly intent: string;
-  readonly elementId: string | null;
-  readonly value: Readonly<Record<string, unknown>>;
+  readonly records: readonly HistoryRecord[];
   readonly actor: string | null;
   /** epoch ms */
   readonly at: number;
@@ -45,60 +41,51 @@ export interface ChainHead {
   hash: string;
 }
 
-/** Turns a command's records into history rows continuing the chain at `head` (which it advances). */
-export function historyRows(
+/** Turns a command's records into the history entry continuing the chain at `head` (which it advances). */
+export function historyRow(
   rootKey: string,
   tenantId: string,
   records: readonly RuntimeRecord[],
   head: ChainHead,
   actor: string | null,
   at: number,
-): NewHistory[] {
-  const rows: NewHistory[] = [];
-  const atDate = new Date(at);
-  for (const record of records) {
-    const entry: HistoryEntry = {
-      seq: head.seq + 1,
+): NewHistory {
+  const entry: HistoryEntry = {
+    seq: head.seq + 1,
+    records: records.map((record) => ({
       processInstanceKey: record.processInstanceKey,
       recordKey: record.key,
       valueType: record.valueType,
       intent: record.intent,
       elementId: record.elementId ?? null,
-      value: record.value,
-      actor,
-      at,
-    };
-    const hash = hashEntry(head.hash, entry);
-    rows.push({
-      root_key: rootKey,
-      seq: entry.seq,
-      tenant_id: tenantId,
-      process_instance_key: entry.processInstanceKey,
-      record_key: entry.recordKey,
-      value_type: entry.valueType,
-      intent: entry.intent,
-      element_id: entry.elementId,
-      value: json(entry.value),
-      actor,
-      at: atDate,
-      prev_hash: head.hash,
-      hash,
-    });
-    head.seq = entry.seq;
-    head.hash = hash;
-  }
-  return rows;
+      value: record.value as Record<string, unknown>,
+    })),
+    actor,
+    at,
+  };
+  const hash = hashEntry(head.hash, entry);
+  head.seq = entry.seq;
+  head.hash = hash;
+  return {
+    root_key: rootKey,
+    seq: entry.seq,
+    tenant_id: tenantId,
+    records: json(entry.records),
+    actor,
+    at: new Date(at),
+    hash,
+  };
 }
 
 export interface ChainVerification {
   readonly valid: boolean;
   readonly entries: number;
-  /** the first entry whose hash or link does not match */
+  /** the first entry whose hash or position does not match */
   readonly brokenAt?: number;
   readonly reason?: string;
 }
 
-/** Recomputes the chain of one root's rows (ordered by seq). */
+/** Recomputes the chain of one root's entries (ordered by seq). */
 export function verifyChain(rows: readonly HistoryRow[]): ChainVerification {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
@@ -110,33 +97,28 @@ export function verifyChain(rows: readonly HistoryRow[]): ChainVerification {
         brokenAt: row.seq,
         reason: `Expected entry ${expectedSeq}, but found ${row.seq}.`,
       };
-    if (row.prev_hash !== prev)
-      return {
-        valid: false,
-        entries: rows.length,
-        brokenAt: row.seq,
-        reason: `Expected entry ${row.seq} to link to the previous hash, but it does not.`,
-      };
-    const hash = hashEntry(prev, {
-      seq: row.seq,
-      processInstanceKey: row.process_instance_key,
-      recordKey: row.record_key,
-      valueType: row.value_type,
-      intent: row.intent,
-      elementId: row.element_id,
-      value: row.value,
-      actor: row.actor,
-      at: row.at.getTime(),
-    });
+    const hash = hashEntry(prev, { seq: row.seq, records: row.records, actor: row.actor, at: row.at.getTime() });
     if (hash !== row.hash)
       return {
         valid: false,
         entries: rows.length,
         brokenAt: row.seq,
-        reason: `Expected entry ${row.seq} to hash to its stored hash, but its content was changed.`,
+        reason: `Expected entry ${row.seq} to hash to its stored hash, but its content or its predecessor was changed.`,
       };
     prev = hash;
     expectedSeq++;
   }
   return { valid: true, entries: rows.length };
+}
+
+/** One item per record, numbered across the whole chain, each carrying its entry's actor, time and hash. */
+export function historyItems(
+  rows: readonly HistoryRow[],
+): (HistoryRecord & { seq: number; actor: string | null; at: Date; hash: string })[] {
+  const items: (HistoryRecord & { seq: number; actor: string | null; at: Date; hash: string })[] = [];
+  for (const row of rows) {
+    for (const record of row.records)
+      items.push({ ...record, seq: items.length + 1, actor: row.actor, at: row.at, hash: row.hash });
+  }
+  return items;
 }

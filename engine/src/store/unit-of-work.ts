@@ -23,7 +23,7 @@ import type {
 } from '../runtime/types.js';
 import { json, type Database } from './database.js';
 import type { DefinitionCache, DefinitionMissError } from './definition-cache.js';
-import { GENESIS_HASH, historyRows, type ChainHead } from './history.js';
+import { GENESIS_HASH, historyRow, type ChainHead } from './history.js';
 import { KEY_BLOCK_SIZE, type KeyAllocator } from './key-allocator.js';
 import { Projection } from './projection.js';
 
@@ -312,7 +312,7 @@ export class UnitOfWork {
         businessKey: root.businessKey,
         at: this.now,
       });
-      history.push(...historyRows(root.rootKey, root.tenantId, root.records, root.head, this.actor, this.now));
+      history.push(historyRow(root.rootKey, root.tenantId, root.records, root.head, this.actor, this.now));
       const document = {
         state_doc: json(root.state),
         doc_version: root.docVersion + 1,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Engine } from '../../../engine/src/index.js';
 import { bpmn, rejectionOf, T0, testEngine, type TestEngine } from './support.js';
 
@@ -279,12 +280,9 @@ describe('message, timer, user task and instance services', () => {
       expect.objectContaining({ processInstanceKey, state: 'ACTIVE', bpmnProcessId: 'reminder' }),
     ]);
     expect(verification).toMatchObject({ valid: true });
-    await engine.db
-      .updateTable('history')
-      .set({ element_id: 'elsewhere' })
-      .where('root_key', '=', processInstanceKey)
-      .where('seq', '=', 2)
-      .execute();
-    expect(await engine.verifyHistory(processInstanceKey)).toMatchObject({ valid: false, brokenAt: 2 });
+    await sql`UPDATE history SET records = jsonb_set(records, '{1,elementId}', '"elsewhere"') WHERE root_key = ${processInstanceKey} AND seq = 1`.execute(
+      engine.db,
+    );
+    expect(await engine.verifyHistory(processInstanceKey)).toMatchObject({ valid: false, brokenAt: 1 });
   });
 });

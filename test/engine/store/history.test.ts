@@ -4,7 +4,8 @@ import type { Db } from '../../../engine/src/store/database.js';
 import {
   canonicalJson,
   GENESIS_HASH,
-  historyRows,
+  historyItems,
+  historyRow,
   verifyChain,
   type ChainHead,
 } from '../../../engine/src/store/history.js';
@@ -33,8 +34,10 @@ describe('history chain', () => {
     const head: ChainHead = { seq: 0, hash: GENESIS_HASH };
     let at = Date.parse('2026-05-01T08:00:00Z');
     for (const size of batches) {
-      const rows = historyRows(rootKey, 'berlin', records(size), head, 'erika', (at += 1000));
-      await db.insertInto('history').values(rows).execute();
+      await db
+        .insertInto('history')
+        .values(historyRow(rootKey, 'berlin', records(size), head, 'erika', (at += 1000)))
+        .execute();
     }
     return head;
   }
@@ -55,30 +58,31 @@ describe('history chain', () => {
     // when
     const rows = await read('5000');
 
-    // then
-    expect(verifyChain(rows)).toEqual({ valid: true, entries: 8 });
-    expect(head.seq).toBe(8);
-    expect(rows[7].hash).toBe(head.hash);
-    expect(rows[3].prev_hash).toBe(rows[2].hash);
+    // then one entry per command, one item per record
+    expect(verifyChain(rows)).toEqual({ valid: true, entries: 3 });
+    expect(head.seq).toBe(3);
+    expect(rows[2].hash).toBe(head.hash);
+    expect(historyItems(rows).map((item) => item.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(historyItems(rows)[7]).toMatchObject({ recordKey: '5000', actor: 'erika', hash: rows[2].hash });
   });
 
   it('should detect a changed value', async () => {
     // given
-    await appendChain('5001', [5]);
+    await appendChain('5001', [2, 2, 2]);
 
     // when
-    await sql`UPDATE history SET value = jsonb_set(value, '{value,amount}', '"1250.00"') WHERE root_key = 5001 AND seq = 3`.execute(
+    await sql`UPDATE history SET records = jsonb_set(records, '{1,value,value,amount}', '"1250.00"') WHERE root_key = 5001 AND seq = 2`.execute(
       db,
     );
 
     // then
-    expect(verifyChain(await read('5001'))).toMatchObject({ valid: false, brokenAt: 3 });
+    expect(verifyChain(await read('5001'))).toMatchObject({ valid: false, brokenAt: 2 });
   });
 
   it('should detect a deleted entry and a changed actor', async () => {
     // given
-    await appendChain('5002', [4]);
-    await appendChain('5003', [4]);
+    await appendChain('5002', [1, 1, 1, 1]);
+    await appendChain('5003', [1, 1, 1, 1]);
 
     // when
     await db.deleteFrom('history').where('root_key', '=', '5002').where('seq', '=', 2).execute();
@@ -92,5 +96,18 @@ describe('history chain', () => {
     // then
     expect(verifyChain(await read('5002'))).toMatchObject({ valid: false, brokenAt: 3 });
     expect(verifyChain(await read('5003'))).toMatchObject({ valid: false, brokenAt: 4 });
+  });
+
+  it('should detect two entries swapped', async () => {
+    // given
+    await appendChain('5004', [1, 2, 3]);
+
+    // when the first two entries trade places
+    await sql`UPDATE history SET seq = -1 WHERE root_key = 5004 AND seq = 1`.execute(db);
+    await sql`UPDATE history SET seq = 1 WHERE root_key = 5004 AND seq = 2`.execute(db);
+    await sql`UPDATE history SET seq = 2 WHERE root_key = 5004 AND seq = -1`.execute(db);
+
+    // then
+    expect(verifyChain(await read('5004'))).toMatchObject({ valid: false, brokenAt: 1 });
   });
 });
