@@ -14,6 +14,7 @@ import {
   limitOf,
   notFound,
   rejectWith,
+  lockOwnedRoot,
   tenantAllowed,
   toIncident,
   toInstanceSummary,
@@ -90,9 +91,7 @@ export async function cancelInstance(
 ): Promise<void> {
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('process_instance', request.processInstanceKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root)))
-        notFound('process instance', request.processInstanceKey);
+      const root = await lockOwnedRoot(uow, request, 'process_instance', request.processInstanceKey);
       if (root !== request.processInstanceKey) {
         rejectWith(
           'INVALID_ARGUMENT',
@@ -118,9 +117,7 @@ export async function setVariables(
   checkVariables(request.variables, true);
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('process_instance', request.processInstanceKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root)))
-        notFound('process instance', request.processInstanceKey);
+      const root = await lockOwnedRoot(uow, request, 'process_instance', request.processInstanceKey);
       await uow.execute(root, {
         type: 'SET_VARIABLES',
         scopeKey: request.scopeKey ?? request.processInstanceKey,
@@ -138,8 +135,7 @@ export async function resolveIncident(
 ): Promise<void> {
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('incident', request.incidentKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root))) notFound('incident', request.incidentKey);
+      const root = await lockOwnedRoot(uow, request, 'incident', request.incidentKey);
       await uow.execute(root, { type: 'RESOLVE_INCIDENT', incidentKey: request.incidentKey });
     },
     { actor: request.actor ?? null },

@@ -9,7 +9,7 @@ import type { Command, InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { JobRow } from '../store/database.js';
 import type { EngineContext } from './engine-context.js';
-import { checkVariables, notFound, rejectWith, tenantAllowed } from './service-support.js';
+import { checkVariables, lockOwnedRoot, rejectWith } from './service-support.js';
 import type { ActivateJobsRequest, FailJobRequest, JobInfo, TenantScope } from './types.js';
 
 async function onJob(
@@ -21,8 +21,7 @@ async function onJob(
 ): Promise<void> {
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('job', jobKey);
-      if (!root || !tenantAllowed(scope, uow.tenantOf(root))) notFound('job', jobKey);
+      const root = await lockOwnedRoot(uow, scope, 'job', jobKey);
       await uow.execute(root, command);
     },
     { actor: actor ?? null },

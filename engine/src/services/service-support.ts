@@ -3,6 +3,7 @@
  */
 import { CommandRejectedError, type Rejection } from '../errors.js';
 import type { IncidentRow, ProcessInstanceRow, UserTaskRow } from '../store/database.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { IncidentInfo, ProcessInstanceSummary, TenantScope, UserTaskInfo } from './types.js';
 
 export function rejectWith(type: Rejection['type'], reason: string): never {
@@ -119,4 +120,23 @@ export function toIncident(row: IncidentRow): IncidentInfo {
     creationDate: row.created_at.toISOString(),
     resolvedDate: iso(row.resolved_at),
   };
+}
+
+const OWNER_NAMES = {
+  job: 'job',
+  user_task: 'user task',
+  incident: 'incident',
+  process_instance: 'process instance',
+} as const;
+
+/** Locks the root instance owning `key` for this unit of work; NOT_FOUND when it is unknown or in another tenant. */
+export async function lockOwnedRoot(
+  uow: UnitOfWork,
+  scope: TenantScope | undefined,
+  owner: keyof typeof OWNER_NAMES,
+  key: string,
+): Promise<string> {
+  const root = await uow.lockRootOf(owner, key);
+  if (!root || !tenantAllowed(scope, uow.tenantOf(root))) notFound(OWNER_NAMES[owner], key);
+  return root;
 }

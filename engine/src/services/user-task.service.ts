@@ -5,7 +5,15 @@ import { sql } from 'kysely';
 import type { InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { EngineContext } from './engine-context.js';
-import { checkVariables, isKey, limitOf, notFound, rejectWith, tenantAllowed, toUserTask } from './service-support.js';
+import {
+  checkVariables,
+  isKey,
+  limitOf,
+  lockOwnedRoot,
+  rejectWith,
+  tenantAllowed,
+  toUserTask,
+} from './service-support.js';
 import type { TenantScope, UserTaskInfo, UserTaskSearch } from './types.js';
 
 export interface AssignUserTaskRequest extends TenantScope {
@@ -20,8 +28,7 @@ export interface AssignUserTaskRequest extends TenantScope {
 export async function assignUserTask(ctx: EngineContext, request: AssignUserTaskRequest): Promise<void> {
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('user_task', request.userTaskKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root))) notFound('user task', request.userTaskKey);
+      const root = await lockOwnedRoot(uow, request, 'user_task', request.userTaskKey);
       const task = uow.state(root)!.userTasks[request.userTaskKey];
       if (
         task &&
@@ -52,8 +59,7 @@ export async function completeUserTask(
   checkVariables(request.variables);
   await ctx.transact(
     async (uow) => {
-      const root = await uow.lockRootOf('user_task', request.userTaskKey);
-      if (!root || !tenantAllowed(request, uow.tenantOf(root))) notFound('user task', request.userTaskKey);
+      const root = await lockOwnedRoot(uow, request, 'user_task', request.userTaskKey);
       await uow.execute(root, {
         type: 'COMPLETE_USER_TASK',
         userTaskKey: request.userTaskKey,
