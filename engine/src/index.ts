@@ -16,13 +16,7 @@ import {
 import type { ScriptHook, Variables } from './runtime/types.js';
 import { Scheduler, type TickResult } from './scheduler/scheduler.js';
 import { CaseNumbers } from './services/case-number.js';
-import {
-  deploy,
-  getForm,
-  getProcessDefinition,
-  searchProcessDefinitions,
-  type DeployRequest,
-} from './services/deployment.service.js';
+import { deploy, getForm, getProcessDefinition, type DeployRequest } from './services/deployment.service.js';
 import { EngineContext, type EngineLogger } from './services/engine-context.js';
 import {
   cancelInstance,
@@ -30,8 +24,6 @@ import {
   getHistory,
   getInstance,
   resolveIncident,
-  searchIncidents,
-  searchInstances,
   setVariables,
   verifyHistory,
 } from './services/instance.service.js';
@@ -42,10 +34,18 @@ import {
   assignUserTask,
   completeUserTask,
   getUserTask,
-  searchUserTasks,
   type AssignUserTaskRequest,
 } from './services/user-task.service.js';
+import {
+  searchIncidents,
+  searchInstances,
+  searchProcessDefinitions,
+  searchService,
+  searchUserTasks,
+  type TaskVisibility,
+} from './services/search.service.js';
 import { createDatabase, type Db } from './store/database.js';
+import type { SearchPage, SearchQuery } from './store/search.js';
 import { DefinitionCache } from './store/definition-cache.js';
 import { KeyAllocator } from './store/key-allocator.js';
 import { migrateToLatest } from './store/migrator.js';
@@ -56,6 +56,9 @@ export type { AssignUserTaskRequest } from './services/user-task.service.js';
 export type { JobHandler, JobSubscription, SubscribeOptions, BpmnErrorOutcome } from './jobs/job-runner.js';
 export { bpmnError, UnrecoverableJobError } from './jobs/job-runner.js';
 export type { TickResult } from './scheduler/scheduler.js';
+export type { SearchPage, SearchQuery, SortOrder } from './store/search.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/search.js';
+export type { TaskVisibility } from './services/search.service.js';
 export type { EngineLogger } from './services/engine-context.js';
 export type { ScriptHook, Variables } from './runtime/types.js';
 export {
@@ -105,12 +108,33 @@ export interface EngineScheduler {
   wake(inMs?: number): void;
 }
 
+/**
+ * Searches in the Camunda 8 REST v2 shape (`{ filter, sort, page }` → `{ items, page }`); an unknown field,
+ * operator or bad value is an INVALID_ARGUMENT rejection naming it.
+ */
+export interface EngineSearch {
+  processInstances(query: SearchQuery, scope?: T.TenantScope): Promise<SearchPage<T.ProcessInstanceSummary>>;
+  userTasks(
+    query: SearchQuery,
+    scope?: T.TenantScope & { visibleTo?: TaskVisibility },
+  ): Promise<SearchPage<T.UserTaskInfo>>;
+  incidents(query: SearchQuery, scope?: T.TenantScope): Promise<SearchPage<T.IncidentInfo>>;
+  variables(query: SearchQuery, scope?: T.TenantScope): Promise<SearchPage<T.VariableInfo>>;
+  processDefinitions(query: SearchQuery, scope?: T.TenantScope): Promise<SearchPage<T.ProcessDefinitionInfo>>;
+}
+
 export interface Engine {
   readonly kind: 'postgres' | 'pglite';
   /** the kysely instance (read-only use by the API's health check and admin views) */
   readonly db: Db;
   readonly jobs: EngineJobs;
   readonly scheduler: EngineScheduler;
+  readonly search: EngineSearch;
+  /**
+   * Runs `work` with the caller's tenants enforced by row-level security (for the platform's own tables
+   * beside the engine's: services, applications, documents, mailbox); without tenants, unrestricted.
+   */
+  scoped<R>(scope: T.TenantScope | undefined, work: (db: Db) => Promise<R>): Promise<R>;
 
   deploy(request: DeployRequest): Promise<T.Deployment>;
   getProcessDefinition(
@@ -222,6 +246,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       poll: () => runner.poll(),
     },
     scheduler: { tick: () => scheduler.tick(), wake: (inMs) => scheduler.wake(inMs) },
+    search: {
+      processInstances: (query, scope) => searchService.processInstances(ctx, query, scope),
+      userTasks: (query, scope) => searchService.userTasks(ctx, query, scope),
+      incidents: (query, scope) => searchService.incidents(ctx, query, scope),
+      variables: (query, scope) => searchService.variables(ctx, query, scope),
+      processDefinitions: (query, scope) => searchService.processDefinitions(ctx, query, scope),
+    },
+    scoped: (scope, work) => ctx.read(scope, work),
 
     deploy: (request) => deploy(ctx, request),
     getProcessDefinition: (key, scope) => getProcessDefinition(ctx, key, scope),

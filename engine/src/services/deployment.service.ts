@@ -413,48 +413,12 @@ export async function getProcessDefinition(
   key: string,
   scope: TenantScope = {},
 ): Promise<(ProcessDefinitionInfo & { bpmnXml: string }) | undefined> {
-  if (!/^\d{1,19}$/.test(key)) return undefined;
-  const row = await ctx.db.selectFrom('process_definition').selectAll().where('key', '=', key).executeTakeFirst();
-  if (!row || (scope.tenantIds && !scope.tenantIds.includes(row.tenant_id))) return undefined;
-  return { ...definitionInfo(row), bpmnXml: row.bpmn_xml };
-}
-
-export async function searchProcessDefinitions(
-  ctx: EngineContext,
-  filter: TenantScope & { bpmnProcessId?: string; latestOnly?: boolean; limit?: number } = {},
-): Promise<ProcessDefinitionInfo[]> {
-  let query = ctx.db
-    .selectFrom('process_definition')
-    .select([
-      'key',
-      'tenant_id',
-      'bpmn_process_id',
-      'version',
-      'version_tag',
-      'name',
-      'resource_name',
-      'deployment_key',
-    ]);
-  if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
-  if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
-  if (filter.latestOnly) {
-    query = query.where(({ eb, selectFrom }) =>
-      eb(
-        'version',
-        '=',
-        selectFrom('process_definition as newer')
-          .select(({ fn }) => fn.max('newer.version').as('v'))
-          .whereRef('newer.tenant_id', '=', 'process_definition.tenant_id')
-          .whereRef('newer.bpmn_process_id', '=', 'process_definition.bpmn_process_id'),
-      ),
-    );
-  }
-  const rows = await query
-    .orderBy('bpmn_process_id')
-    .orderBy('version', 'desc')
-    .limit(Math.min(filter.limit ?? 200, 1000))
-    .execute();
-  return rows.map(definitionInfo);
+  return ctx.read(scope, async (db) => {
+    if (!/^\d{1,19}$/.test(key)) return undefined;
+    const row = await db.selectFrom('process_definition').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!row || (scope.tenantIds && !scope.tenantIds.includes(row.tenant_id))) return undefined;
+    return { ...definitionInfo(row), bpmnXml: row.bpmn_xml };
+  });
 }
 
 function definitionInfo(row: {
@@ -485,18 +449,20 @@ export async function getForm(
 ): Promise<
   { formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined
 > {
-  let query = ctx.db.selectFrom('form').selectAll();
-  if (request.formKey) {
-    if (!/^\d{1,19}$/.test(request.formKey)) return undefined;
-    query = query.where('key', '=', request.formKey);
-  } else if (request.formId) {
-    query = query
-      .where('tenant_id', '=', request.tenantId ?? ctx.defaultTenantId)
-      .where('form_id', '=', request.formId)
-      .orderBy('version', 'desc')
-      .limit(1);
-  } else return undefined;
-  const row = await query.executeTakeFirst();
-  if (!row || (request.tenantIds && !request.tenantIds.includes(row.tenant_id))) return undefined;
-  return { formKey: row.key, formId: row.form_id, version: row.version, schema: row.schema, tenantId: row.tenant_id };
+  return ctx.read(request, async (db) => {
+    let query = db.selectFrom('form').selectAll();
+    if (request.formKey) {
+      if (!/^\d{1,19}$/.test(request.formKey)) return undefined;
+      query = query.where('key', '=', request.formKey);
+    } else if (request.formId) {
+      query = query
+        .where('tenant_id', '=', request.tenantId ?? ctx.defaultTenantId)
+        .where('form_id', '=', request.formId)
+        .orderBy('version', 'desc')
+        .limit(1);
+    } else return undefined;
+    const row = await query.executeTakeFirst();
+    if (!row || (request.tenantIds && !request.tenantIds.includes(row.tenant_id))) return undefined;
+    return { formKey: row.key, formId: row.form_id, version: row.version, schema: row.schema, tenantId: row.tenant_id };
+  });
 }

@@ -4,11 +4,13 @@
  * serialization failure (both can only happen before commit, so a retry is safe), with the commit's
  * effects handed to the in-process listeners (job runner, scheduler) afterwards.
  */
+import { sql, type Kysely } from 'kysely';
 import type { ScriptHook } from '../runtime/types.js';
-import type { Db } from '../store/database.js';
+import type { Database, Db } from '../store/database.js';
 import type { DefinitionCache } from '../store/definition-cache.js';
 import type { KeyAllocator } from '../store/key-allocator.js';
 import { UnitOfWork, type CommitEffects, type StoreEnvironment } from '../store/unit-of-work.js';
+import type { TenantScope } from './types.js';
 
 export interface EngineLogger {
   debug?(object: unknown, message?: string): void;
@@ -22,6 +24,23 @@ export type CommitListener = (effects: CommitEffects) => void;
 export interface TransactOptions {
   /** who caused the change (user id, worker name); recorded in the history */
   readonly actor?: string | null;
+  /** the caller's tenants: the transaction runs under row-level security for them (see `read`) */
+  readonly scope?: TenantScope;
+}
+
+/** The role whose row-level security policies admit only the tenants in `app.tenant_ids` (RLS migration). */
+const TENANT_ROLE = 'prozessplattform_tenant';
+
+/**
+ * Switches the current transaction to the tenant role with the caller's tenants. One parameterless
+ * statement, so it travels with the (lazy) BEGIN; `set_config(…, true)` lasts until the transaction ends.
+ */
+async function enterTenantScope(trx: Kysely<Database>, tenantIds: readonly string[]): Promise<void> {
+  // a comma would split one tenant id into two; such an id can never be a caller's tenant
+  const ids = tenantIds.filter((id) => !id.includes(',') && !id.includes('\0')).join(',');
+  await sql`SELECT set_config('role', ${sql.lit(TENANT_ROLE)}, true), set_config('app.tenant_ids', ${sql.lit(ids)}, true)`.execute(
+    trx,
+  );
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -60,6 +79,7 @@ export class EngineContext implements StoreEnvironment {
       let effects: CommitEffects | undefined;
       try {
         const result = await this.db.transaction().execute(async (trx) => {
+          if (options.scope?.tenantIds) await enterTenantScope(trx, options.scope.tenantIds);
           const uow = new UnitOfWork(trx, this, this.clock(), options.actor ?? null);
           const value = await work(uow);
           effects = await uow.flush();
@@ -75,6 +95,19 @@ export class EngineContext implements StoreEnvironment {
         throw error;
       }
     }
+  }
+
+  /**
+   * Runs the reads of `work` for a caller: with tenants given, inside a transaction under row-level
+   * security for them (the second wall behind the tenant conditions in the queries); without, directly.
+   */
+  async read<T>(scope: TenantScope | undefined, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    const tenantIds = scope?.tenantIds;
+    if (!tenantIds) return work(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      await enterTenantScope(trx, tenantIds);
+      return work(trx);
+    });
   }
 
   /** Hands a commit's effects to the listeners (also used by deployments, which are no runtime commands). */

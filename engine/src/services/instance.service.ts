@@ -11,7 +11,6 @@ import {
   checkVariables,
   isKey,
   iso,
-  limitOf,
   notFound,
   rejectWith,
   lockOwnedRoot,
@@ -24,11 +23,7 @@ import type {
   CreateInstanceRequest,
   HistoryEntryInfo,
   HistoryVerification,
-  IncidentInfo,
-  IncidentSearch,
-  InstanceSearch,
   ProcessInstanceDetails,
-  ProcessInstanceSummary,
   TenantScope,
 } from './types.js';
 import type { InstanceState } from '../runtime/types.js';
@@ -81,7 +76,7 @@ export async function createInstance(
         businessKey,
       };
     },
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 
@@ -100,7 +95,7 @@ export async function cancelInstance(
       }
       await uow.execute(root, { type: 'CANCEL_INSTANCE' });
     },
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 
@@ -125,7 +120,7 @@ export async function setVariables(
         ...(request.local ? { local: true } : {}),
       });
     },
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 
@@ -138,7 +133,7 @@ export async function resolveIncident(
       const root = await lockOwnedRoot(uow, request, 'incident', request.incidentKey);
       await uow.execute(root, { type: 'RESOLVE_INCIDENT', incidentKey: request.incidentKey });
     },
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 
@@ -147,106 +142,59 @@ export async function getInstance(
   processInstanceKey: string,
   scope: TenantScope = {},
 ): Promise<ProcessInstanceDetails | undefined> {
-  if (!isKey(processInstanceKey)) return undefined;
-  const row = await ctx.db
-    .selectFrom('process_instance')
-    .selectAll()
-    .where('key', '=', processInstanceKey)
-    .executeTakeFirst();
-  if (!row || !tenantAllowed(scope, row.tenant_id)) return undefined;
-  const rootDoc =
-    row.root_key === row.key
-      ? row.state_doc
-      : (
-          await ctx.db
-            .selectFrom('process_instance')
-            .select('state_doc')
-            .where('key', '=', row.root_key)
-            .executeTakeFirst()
-        )?.state_doc;
-  const state = rootDoc as InstanceState | null | undefined;
-  let variables: Variables;
-  if (row.state === 'ACTIVE' && state?.variables[processInstanceKey])
-    variables = { ...state.variables[processInstanceKey] };
-  else variables = await variablesFromHistory(ctx, row.root_key, processInstanceKey);
-  const elementInstances = state
-    ? Object.values(state.elementInstances)
-        .filter((instance) => instance.processInstanceKey === processInstanceKey && instance.key !== processInstanceKey)
-        .map((instance) => ({
-          elementInstanceKey: instance.key,
-          elementId: instance.elementId,
-          elementType: instance.elementType,
-          state: instance.state,
-          flowScopeKey: instance.flowScopeKey,
-        }))
-    : [];
-  const incidents = await ctx.db
-    .selectFrom('incident')
-    .selectAll()
-    .where('process_instance_key', '=', processInstanceKey)
-    .where('state', '=', 'ACTIVE')
-    .orderBy('key')
-    .execute();
-  return { ...toInstanceSummary(row), variables, elementInstances, incidents: incidents.map(toIncident) };
-}
-
-/** An ended instance's variables are gone from the state document; the history still has every change. */
-async function variablesFromHistory(ctx: EngineContext, rootKey: string, scopeKey: string): Promise<Variables> {
-  const rows = await ctx.db.selectFrom('history').selectAll().where('root_key', '=', rootKey).orderBy('seq').execute();
-  const variables: Variables = {};
-  for (const { valueType, value } of historyItems(rows)) {
-    if (valueType === 'VARIABLE' && value.scopeKey === scopeKey && typeof value.name === 'string')
-      variables[value.name] = value.value;
-  }
-  return variables;
-}
-
-export async function searchInstances(
-  ctx: EngineContext,
-  filter: InstanceSearch = {},
-): Promise<ProcessInstanceSummary[]> {
-  let query = ctx.db
-    .selectFrom('process_instance')
-    .select([
-      'key',
-      'tenant_id',
-      'root_key',
-      'parent_key',
-      'parent_element_instance_key',
-      'process_definition_key',
-      'bpmn_process_id',
-      'version',
-      'state',
-      'business_key',
-      'has_incident',
-      'start_date',
-      'end_date',
-    ]);
-  if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
-  if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
-  if (filter.processDefinitionKey)
-    query = query.where(
-      'process_definition_key',
-      '=',
-      isKey(filter.processDefinitionKey) ? filter.processDefinitionKey : '0',
-    );
-  if (filter.state) query = query.where('state', '=', filter.state);
-  if (filter.businessKey) query = query.where('business_key', '=', filter.businessKey);
-  if (filter.hasIncident !== undefined) query = query.where('has_incident', '=', filter.hasIncident);
-  if (filter.rootOnly) query = query.where('parent_key', 'is', null);
-  if (filter.parentProcessInstanceKey)
-    query = query.where(
-      'parent_key',
-      '=',
-      isKey(filter.parentProcessInstanceKey) ? filter.parentProcessInstanceKey : '0',
-    );
-  if (filter.startedAfter) query = query.where('start_date', '>=', new Date(filter.startedAfter));
-  if (filter.startedBefore) query = query.where('start_date', '<', new Date(filter.startedBefore));
-  if (filter.after && isKey(filter.after)) query = query.where('key', '>', filter.after);
-  const rows = await query.orderBy('key').limit(limitOf(filter.limit)).execute();
-  return rows.map((row) =>
-    toInstanceSummary({ ...row, state_doc: null, doc_version: null, history_seq: null, last_hash: null }),
-  );
+  return ctx.read(scope, async (db) => {
+    if (!isKey(processInstanceKey)) return undefined;
+    const row = await db
+      .selectFrom('process_instance')
+      .selectAll()
+      .where('key', '=', processInstanceKey)
+      .executeTakeFirst();
+    if (!row || !tenantAllowed(scope, row.tenant_id)) return undefined;
+    const rootDoc =
+      row.root_key === row.key
+        ? row.state_doc
+        : (
+            await db
+              .selectFrom('process_instance')
+              .select('state_doc')
+              .where('key', '=', row.root_key)
+              .executeTakeFirst()
+          )?.state_doc;
+    const state = rootDoc as InstanceState | null | undefined;
+    let variables: Variables;
+    if (row.state === 'ACTIVE' && state?.variables[processInstanceKey])
+      variables = { ...state.variables[processInstanceKey] };
+    else {
+      // an ended instance's variables are gone from the state document; the variable table keeps them
+      const rows = await db
+        .selectFrom('variable')
+        .select(['name', 'value'])
+        .where('scope_key', '=', processInstanceKey)
+        .execute();
+      variables = Object.fromEntries(rows.map(({ name, value }) => [name, JSON.parse(value) as unknown]));
+    }
+    const elementInstances = state
+      ? Object.values(state.elementInstances)
+          .filter(
+            (instance) => instance.processInstanceKey === processInstanceKey && instance.key !== processInstanceKey,
+          )
+          .map((instance) => ({
+            elementInstanceKey: instance.key,
+            elementId: instance.elementId,
+            elementType: instance.elementType,
+            state: instance.state,
+            flowScopeKey: instance.flowScopeKey,
+          }))
+      : [];
+    const incidents = await db
+      .selectFrom('incident')
+      .selectAll()
+      .where('process_instance_key', '=', processInstanceKey)
+      .where('state', '=', 'ACTIVE')
+      .orderBy('key')
+      .execute();
+    return { ...toInstanceSummary(row), variables, elementInstances, incidents: incidents.map(toIncident) };
+  });
 }
 
 /** The history of a case: a root instance's whole chain, or the entries of one called instance. */
@@ -255,33 +203,35 @@ export async function getHistory(
   processInstanceKey: string,
   scope: TenantScope = {},
 ): Promise<HistoryEntryInfo[]> {
-  if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
-  const instance = await ctx.db
-    .selectFrom('process_instance')
-    .select(['root_key', 'tenant_id'])
-    .where('key', '=', processInstanceKey)
-    .executeTakeFirst();
-  if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
-  const rows = await ctx.db
-    .selectFrom('history')
-    .selectAll()
-    .where('root_key', '=', instance.root_key)
-    .orderBy('seq')
-    .execute();
-  return historyItems(rows)
-    .filter((item) => instance.root_key === processInstanceKey || item.processInstanceKey === processInstanceKey)
-    .map((item) => ({
-      seq: item.seq,
-      processInstanceKey: item.processInstanceKey,
-      key: item.recordKey,
-      valueType: item.valueType,
-      intent: item.intent,
-      elementId: item.elementId,
-      value: item.value,
-      actor: item.actor,
-      at: iso(item.at)!,
-      hash: item.hash,
-    }));
+  return ctx.read(scope, async (db) => {
+    if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
+    const instance = await db
+      .selectFrom('process_instance')
+      .select(['root_key', 'tenant_id'])
+      .where('key', '=', processInstanceKey)
+      .executeTakeFirst();
+    if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
+    const rows = await db
+      .selectFrom('history')
+      .selectAll()
+      .where('root_key', '=', instance.root_key)
+      .orderBy('seq')
+      .execute();
+    return historyItems(rows)
+      .filter((item) => instance.root_key === processInstanceKey || item.processInstanceKey === processInstanceKey)
+      .map((item) => ({
+        seq: item.seq,
+        processInstanceKey: item.processInstanceKey,
+        key: item.recordKey,
+        valueType: item.valueType,
+        intent: item.intent,
+        elementId: item.elementId,
+        value: item.value,
+        actor: item.actor,
+        at: iso(item.at)!,
+        hash: item.hash,
+      }));
+  });
 }
 
 /** Recomputes the hash chain of the instance's root and checks it ends where the root row says it does. */
@@ -290,53 +240,36 @@ export async function verifyHistory(
   processInstanceKey: string,
   scope: TenantScope = {},
 ): Promise<HistoryVerification> {
-  if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
-  const instance = await ctx.db
-    .selectFrom('process_instance')
-    .select(['root_key', 'tenant_id'])
-    .where('key', '=', processInstanceKey)
-    .executeTakeFirst();
-  if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
-  const root = await ctx.db
-    .selectFrom('process_instance')
-    .select(['history_seq', 'last_hash'])
-    .where('key', '=', instance.root_key)
-    .executeTakeFirstOrThrow();
-  const rows = await ctx.db
-    .selectFrom('history')
-    .selectAll()
-    .where('root_key', '=', instance.root_key)
-    .orderBy('seq')
-    .execute();
-  const chain = verifyChain(rows);
-  if (!chain.valid) return chain;
-  const last = rows[rows.length - 1];
-  if ((root.history_seq ?? 0) !== (last?.seq ?? 0) || (last && root.last_hash !== last.hash)) {
-    return {
-      valid: false,
-      entries: rows.length,
-      brokenAt: (last?.seq ?? 0) + 1,
-      reason: `Expected the chain to end at entry ${root.history_seq}, but it ends at ${last?.seq ?? 0} (entries were removed).`,
-    };
-  }
-  return chain;
-}
-
-export async function searchIncidents(ctx: EngineContext, filter: IncidentSearch = {}): Promise<IncidentInfo[]> {
-  let query = ctx.db
-    .selectFrom('incident')
-    .selectAll()
-    .where('state', '=', filter.state ?? 'ACTIVE');
-  if (filter.tenantIds) query = query.where('tenant_id', 'in', filter.tenantIds.length ? [...filter.tenantIds] : ['']);
-  if (filter.processInstanceKey)
-    query = query.where(
-      'process_instance_key',
-      '=',
-      isKey(filter.processInstanceKey) ? filter.processInstanceKey : '0',
-    );
-  if (filter.bpmnProcessId) query = query.where('bpmn_process_id', '=', filter.bpmnProcessId);
-  if (filter.errorType) query = query.where('error_type', '=', filter.errorType);
-  if (filter.after && isKey(filter.after)) query = query.where('key', '>', filter.after);
-  const rows = await query.orderBy('key').limit(limitOf(filter.limit)).execute();
-  return rows.map(toIncident);
+  return ctx.read(scope, async (db) => {
+    if (!isKey(processInstanceKey)) notFound('process instance', processInstanceKey);
+    const instance = await db
+      .selectFrom('process_instance')
+      .select(['root_key', 'tenant_id'])
+      .where('key', '=', processInstanceKey)
+      .executeTakeFirst();
+    if (!instance || !tenantAllowed(scope, instance.tenant_id)) notFound('process instance', processInstanceKey);
+    const root = await db
+      .selectFrom('process_instance')
+      .select(['history_seq', 'last_hash'])
+      .where('key', '=', instance.root_key)
+      .executeTakeFirstOrThrow();
+    const rows = await db
+      .selectFrom('history')
+      .selectAll()
+      .where('root_key', '=', instance.root_key)
+      .orderBy('seq')
+      .execute();
+    const chain = verifyChain(rows);
+    if (!chain.valid) return chain;
+    const last = rows[rows.length - 1];
+    if ((root.history_seq ?? 0) !== (last?.seq ?? 0) || (last && root.last_hash !== last.hash)) {
+      return {
+        valid: false,
+        entries: rows.length,
+        brokenAt: (last?.seq ?? 0) + 1,
+        reason: `Expected the chain to end at entry ${root.history_seq}, but it ends at ${last?.seq ?? 0} (entries were removed).`,
+      };
+    }
+    return chain;
+  });
 }

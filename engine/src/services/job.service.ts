@@ -24,7 +24,7 @@ async function onJob(
       const root = await lockOwnedRoot(uow, scope, 'job', jobKey);
       await uow.execute(root, command);
     },
-    { actor: actor ?? null },
+    { actor: actor ?? null, scope },
   );
 }
 
@@ -123,45 +123,47 @@ export async function activateJobs(
   const now = ctx.clock();
   const nowDate = new Date(now);
   const deadline = new Date(now + Math.max(0, request.timeoutMs));
-  const jobs = await ctx.db
-    .updateTable('job')
-    .set({ deadline, worker: request.worker })
-    .where('key', 'in', (eb) => {
-      let query = eb
-        .selectFrom('job')
-        .select('key')
-        .where('type', '=', request.type)
-        .where('retries', '>', 0)
-        .where((w) => w.or([w('retry_at', 'is', null), w('retry_at', '<=', nowDate)]))
-        .where((w) => w.or([w('deadline', 'is', null), w('deadline', '<=', nowDate)]));
-      if (request.tenantIds)
-        query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
-      if (filter.minAgeMs) {
-        const cutoff = new Date(now - filter.minAgeMs);
-        // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
-        query = query.where((w) =>
-          w.or([
-            w('created_at', '<=', cutoff),
-            w('deadline', 'is not', null),
-            w('retry_at', 'is not', null),
-            w('error_message', 'is not', null),
-          ]),
-        );
-      }
-      if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
-      return query.orderBy('key').limit(max).forUpdate().skipLocked();
-    })
-    .returningAll()
-    .execute();
-  if (jobs.length === 0) return [];
-  jobs.sort((a, b) => a.key.length - b.key.length || (a.key < b.key ? -1 : 1));
-  const roots = await ctx.db
-    .selectFrom('process_instance')
-    .select(['key', 'state_doc'])
-    .where('key', 'in', [...new Set(jobs.map((job) => job.root_key))])
-    .execute();
-  const states = new Map(roots.map((row) => [row.key, row.state_doc as InstanceState]));
-  return jobs.map((job) => toJobInfo(job, states.get(job.root_key), request.fetchVariables));
+  return ctx.read(request, async (db) => {
+    const jobs = await db
+      .updateTable('job')
+      .set({ deadline, worker: request.worker })
+      .where('key', 'in', (eb) => {
+        let query = eb
+          .selectFrom('job')
+          .select('key')
+          .where('type', '=', request.type)
+          .where('retries', '>', 0)
+          .where((w) => w.or([w('retry_at', 'is', null), w('retry_at', '<=', nowDate)]))
+          .where((w) => w.or([w('deadline', 'is', null), w('deadline', '<=', nowDate)]));
+        if (request.tenantIds)
+          query = query.where('tenant_id', 'in', request.tenantIds.length ? [...request.tenantIds] : ['']);
+        if (filter.minAgeMs) {
+          const cutoff = new Date(now - filter.minAgeMs);
+          // a fresh job belongs to the local worker; a leased, failed or retried one is fair game
+          query = query.where((w) =>
+            w.or([
+              w('created_at', '<=', cutoff),
+              w('deadline', 'is not', null),
+              w('retry_at', 'is not', null),
+              w('error_message', 'is not', null),
+            ]),
+          );
+        }
+        if (filter.excludeKeys?.length) query = query.where('key', 'not in', [...filter.excludeKeys]);
+        return query.orderBy('key').limit(max).forUpdate().skipLocked();
+      })
+      .returningAll()
+      .execute();
+    if (jobs.length === 0) return [];
+    jobs.sort((a, b) => a.key.length - b.key.length || (a.key < b.key ? -1 : 1));
+    const roots = await db
+      .selectFrom('process_instance')
+      .select(['key', 'state_doc'])
+      .where('key', 'in', [...new Set(jobs.map((job) => job.root_key))])
+      .execute();
+    const states = new Map(roots.map((row) => [row.key, row.state_doc as InstanceState]));
+    return jobs.map((job) => toJobInfo(job, states.get(job.root_key), request.fetchVariables));
+  });
 }
 
 export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {

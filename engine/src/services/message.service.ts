@@ -27,7 +27,7 @@ export async function publishMessage(
   const ttl = mode === 'correlate' ? 0 : Math.max(0, Math.floor(request.timeToLiveMs ?? 0));
   return ctx.transact(
     (uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode),
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 
@@ -148,7 +148,7 @@ export async function broadcastSignal(
   checkVariables(request.variables);
   return ctx.transact(
     (uow) => broadcastInUnit(uow, ctx, caseNumbers, tenantId, request.signalName, request.variables ?? {}),
-    { actor: request.actor ?? null },
+    { actor: request.actor ?? null, scope: request },
   );
 }
 

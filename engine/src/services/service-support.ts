@@ -56,10 +56,6 @@ export function isKey(value: string | undefined): value is string {
 
 export const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export function limitOf(limit: number | undefined): number {
-  return Math.min(Math.max(1, Math.floor(limit ?? 50)), 1000);
-}
-
 export function toInstanceSummary(row: ProcessInstanceRow): ProcessInstanceSummary {
   return {
     processInstanceKey: row.key,

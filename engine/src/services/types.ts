@@ -284,3 +284,14 @@ export interface HistoryVerification {
   readonly brokenAt?: number;
   readonly reason?: string;
 }
+
+export interface VariableInfo {
+  readonly variableKey: string;
+  readonly name: string;
+  readonly value: unknown;
+  readonly processInstanceKey: string;
+  readonly rootProcessInstanceKey: string;
+  /** the element instance (or the process instance) the variable belongs to */
+  readonly scopeKey: string;
+  readonly tenantId: string;
+}

@@ -243,6 +243,74 @@ export interface CaseNumberSequenceTable {
   sequence_name: string;
 }
 
+export interface VariableTable {
+  key: Key;
+  tenant_id: string;
+  root_key: Key;
+  process_instance_key: Key;
+  scope_key: Key;
+  name: string;
+  /** the value as JSON text */
+  value: string;
+  updated_at: Timestamp;
+}
+
+/** A service (Leistung) a tenant offers citizens: a process with its start form. */
+export interface ServiceTable {
+  tenant_id: string;
+  service_id: string;
+  leika_key: string;
+  title: string;
+  description: string;
+  bpmn_process_id: string;
+  form_id: string;
+  form_key: Key;
+  data_schema: Json<Record<string, unknown>>;
+  trust_level: 'niedrig' | 'substanziell' | 'hoch';
+  fee_hint: string | null;
+  published: boolean;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationTable {
+  process_instance_key: Key;
+  tenant_id: string;
+  service_id: string;
+  business_key: string;
+  applicant_id: string;
+  trust_level: string;
+  submitted_at: Timestamp;
+}
+
+export interface DocumentTable {
+  key: Key;
+  tenant_id: string;
+  process_instance_key: Key | null;
+  owner_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  created_at: Timestamp;
+}
+
+export interface MailboxMessageTable {
+  key: Key;
+  tenant_id: string;
+  process_instance_key: Key;
+  applicant_id: string;
+  direction: 'TO_APPLICANT' | 'FROM_APPLICANT';
+  subject: string;
+  body: string;
+  document_keys: string[];
+  in_reply_to: Key | null;
+  reply_message_name: string | null;
+  replied_at: Timestamp | null;
+  author_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   process_definition: ProcessDefinitionTable;
@@ -260,8 +328,15 @@ export interface Database {
   history: HistoryTable;
   event_outbox: EventOutboxTable;
   case_number_sequence: CaseNumberSequenceTable;
+  variable: VariableTable;
+  service: ServiceTable;
+  application: ApplicationTable;
+  document: DocumentTable;
+  mailbox_message: MailboxMessageTable;
 }
 
+export type VariableRow = Selectable<VariableTable>;
+export type NewVariable = Insertable<VariableTable>;
 export type ProcessDefinitionRow = Selectable<ProcessDefinitionTable>;
 export type ProcessInstanceRow = Selectable<ProcessInstanceTable>;
 export type NewProcessInstance = Insertable<ProcessInstanceTable>;

@@ -18,6 +18,7 @@ import {
   type NewSignalSubscription,
   type NewTimer,
   type NewUserTask,
+  type NewVariable,
   type IncidentTable,
   type ProcessInstanceTable,
   type UserTaskTable,
@@ -95,6 +96,8 @@ export class Projection {
   readonly userTasks = new TableChanges<NewUserTask & { key: string }, Updateable<UserTaskTable>>();
   readonly incidents = new TableChanges<NewIncident & { key: string }, Updateable<IncidentTable>>();
   readonly outbox: (Insertable<EventOutboxTable> & { key: string })[] = [];
+  /** the last value per scope and name (`scopeKey\0name`); written as upserts */
+  readonly variables = new Map<string, NewVariable>();
   /** epoch ms of the earliest timer created (for the scheduler's wake-up) */
   earliestTimer: number | undefined;
 
@@ -307,8 +310,31 @@ export class Projection {
             origin_root_key: null,
           });
           break;
+        case 'VARIABLE:CREATED':
+        case 'VARIABLE:UPDATED': {
+          const scopeKey = str(value.scopeKey);
+          const name = str(value.name);
+          const id = `${scopeKey}\0${name}`;
+          const row = this.variables.get(id);
+          if (row) {
+            row.value = JSON.stringify(value.value ?? null);
+            row.updated_at = at;
+          } else {
+            this.variables.set(id, {
+              key: this.nextKey(),
+              tenant_id: input.tenantId,
+              root_key: input.rootKey,
+              process_instance_key: str(value.processInstanceKey ?? scopeKey),
+              scope_key: scopeKey,
+              name,
+              value: JSON.stringify(value.value ?? null),
+              updated_at: at,
+            });
+          }
+          break;
+        }
         default:
-          // element lifecycle, variables, errors, escalations, script effects: history only
+          // element lifecycle, errors, escalations, script effects: history only
           break;
       }
     }
@@ -356,6 +382,23 @@ export class Projection {
     insert('incident', [...this.incidents.inserts.values()]);
     insert('event_outbox', this.outbox);
     insert('history', extra.history ?? []);
+    const variables = [...this.variables.values()];
+    for (let i = 0; i < variables.length; i += VARIABLE_CHUNK) {
+      const chunk = variables.slice(i, i + VARIABLE_CHUNK);
+      operations.push({
+        params: chunk.length * 8,
+        build: (db) =>
+          db
+            .insertInto('variable')
+            .values(chunk)
+            .onConflict((oc) =>
+              oc.columns(['scope_key', 'name']).doUpdateSet((eb) => ({
+                value: eb.ref('excluded.value'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            ),
+      });
+    }
 
     const update = <T extends 'process_instance' | 'job' | 'user_task' | 'incident'>(
       table: T,
@@ -378,6 +421,7 @@ export class Projection {
 }
 
 const MAX_PARAMETERS = 30_000;
+const VARIABLE_CHUNK = Math.floor(MAX_PARAMETERS / 8);
 
 interface Operation {
   readonly params: number;
