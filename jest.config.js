@@ -3,8 +3,9 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    // cookie@2 (used by fastify's inject) ships ESM only; Node 20's require(esm) does not reach jest's loader
-    '/node_modules/cookie/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+    // packages that ship ESM only but are require()d by CommonJS dependencies (cookie by fastify's inject,
+    // content-disposition by @fastify/multipart); Node 20's require(esm) does not reach jest's loader
+    '/node_modules/(cookie|content-disposition)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
     '^.+\\.ts$': [
       '@swc/jest',
       {
@@ -13,7 +14,7 @@ export default {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/engine/**/*.test.ts', '<rootDir>/api/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/data/'],

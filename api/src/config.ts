@@ -17,6 +17,25 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly engineStepLimit: number;
   readonly schedulerIntervalMs: number;
+  /** the address clients reach the API at (issuer of the development login, links) */
+  readonly publicUrl: string;
+  /** OpenID Connect issuers whose tokens the API accepts: staff (roles, groups, tenant) and citizens */
+  readonly staffIssuer?: OidcIssuer;
+  readonly citizenIssuer?: OidcIssuer;
+  /** the development login (local token issuer); on by default only in embedded mode */
+  readonly devLogin: boolean;
+  /** requests per minute and client address on public endpoints (catalogue, applications, login) */
+  readonly publicRateLimit: number;
+  /** largest accepted document upload */
+  readonly maxUploadBytes: number;
+}
+
+export interface OidcIssuer {
+  readonly issuer: string;
+  /** the expected `aud` claim */
+  readonly audience: string;
+  /** JWKS location; unset = from the issuer's OpenID discovery document */
+  readonly jwksUri?: string;
 }
 
 const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -32,6 +51,16 @@ const schema = {
     LOG_LEVEL: { enum: logLevels },
     ENGINE_STEP_LIMIT: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' },
     SCHEDULER_INTERVAL_MS: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/]$' },
+    STAFF_OIDC_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    STAFF_OIDC_AUDIENCE: { type: 'string', minLength: 1 },
+    STAFF_OIDC_JWKS_URI: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    CITIZEN_OIDC_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    CITIZEN_OIDC_AUDIENCE: { type: 'string', minLength: 1 },
+    CITIZEN_OIDC_JWKS_URI: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    DEV_LOGIN: { enum: ['true', 'false'] },
+    PUBLIC_RATE_LIMIT: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' },
+    MAX_UPLOAD_BYTES: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' },
   },
 } as const;
 
@@ -47,6 +76,16 @@ const expectations: Record<Variable, string> = {
   LOG_LEVEL: `one of ${logLevels.join(', ')}`,
   ENGINE_STEP_LIMIT: 'a positive integer',
   SCHEDULER_INTERVAL_MS: 'a positive integer (milliseconds)',
+  PUBLIC_URL: 'the URL clients reach the API at, without a trailing slash, such as https://antrag.musterstadt.de',
+  STAFF_OIDC_ISSUER: 'the issuer URL of the staff identity provider',
+  STAFF_OIDC_AUDIENCE: 'the audience (client id) staff tokens are issued for',
+  STAFF_OIDC_JWKS_URI: 'the JWKS URL of the staff identity provider',
+  CITIZEN_OIDC_ISSUER: 'the issuer URL of the citizen identity provider (BundID / Servicekonto)',
+  CITIZEN_OIDC_AUDIENCE: 'the audience (client id) citizen tokens are issued for',
+  CITIZEN_OIDC_JWKS_URI: 'the JWKS URL of the citizen identity provider',
+  DEV_LOGIN: 'true or false',
+  PUBLIC_RATE_LIMIT: 'a positive integer (requests per minute)',
+  MAX_UPLOAD_BYTES: 'a positive integer (bytes)',
 };
 
 export class ConfigError extends Error {
@@ -80,17 +119,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
 
+  const issuer = (prefix: 'STAFF' | 'CITIZEN'): OidcIssuer | undefined => {
+    const url = given[`${prefix}_OIDC_ISSUER`];
+    if (!url) return undefined;
+    const jwksUri = given[`${prefix}_OIDC_JWKS_URI`];
+    return {
+      issuer: url,
+      audience: given[`${prefix}_OIDC_AUDIENCE`] ?? 'prozessplattform',
+      ...(jwksUri ? { jwksUri } : {}),
+    };
+  };
+  const host = given.HOST ?? '127.0.0.1';
   return {
     ...(given.DATABASE_URL ? { databaseUrl: given.DATABASE_URL } : {}),
     dataDir: given.DATA_DIR ?? './data',
     ...(given.REDIS_URL ? { redisUrl: given.REDIS_URL } : {}),
     port,
-    // Loopback by default: the embedded trial installation has no authentication yet (issue #4), so it must
-    // not be reachable from the network by accident. Containers set HOST=0.0.0.0 (docker-compose.yml).
-    host: given.HOST ?? '127.0.0.1',
+    // Loopback by default: the embedded trial installation signs people in through the development login,
+    // so it must not be reachable from the network by accident. Containers set HOST=0.0.0.0.
+    host,
     logLevel: (given.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     engineStepLimit: Number(given.ENGINE_STEP_LIMIT ?? 10_000),
     schedulerIntervalMs: Number(given.SCHEDULER_INTERVAL_MS ?? 1000),
+    publicUrl: given.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    ...(issuer('STAFF') ? { staffIssuer: issuer('STAFF') } : {}),
+    ...(issuer('CITIZEN') ? { citizenIssuer: issuer('CITIZEN') } : {}),
+    // a local token issuer must never be on by accident where real people sign in
+    devLogin: given.DEV_LOGIN ? given.DEV_LOGIN === 'true' : !given.DATABASE_URL,
+    publicRateLimit: Number(given.PUBLIC_RATE_LIMIT ?? 300),
+    maxUploadBytes: Number(given.MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
   };
 }
 

@@ -29,6 +29,29 @@ const rejections: Record<string, { status: number; title: string }> = {
   INVALID_ARGUMENT: { status: 400, title: 'Invalid argument' },
 };
 
+/**
+ * A 4xx the API decides itself (authentication, permissions, bad uploads, invalid application data).
+ * `slug` becomes the problem type; `extensions` (e.g. `errors` naming fields) go into the body.
+ */
+export class ApiProblem extends Error {
+  readonly code = 'API_PROBLEM' as const;
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    /** response headers, e.g. WWW-Authenticate */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** Anything the caller may not see looks exactly like something that does not exist. */
+export const notFound = (what: string, key: string): ApiProblem =>
+  new ApiProblem(404, 'not-found', 'Not found', `Expected to find ${what} with key ${key}, but none was found.`);
+
 interface ErrorLike {
   code?: string;
   message?: string;
@@ -36,11 +59,26 @@ interface ErrorLike {
   validation?: unknown[];
   problems?: unknown[];
   rejection?: { type: string; reason: string };
+  validationContext?: string;
+  status?: number;
+  slug?: string;
+  title?: string;
+  extensions?: Record<string, unknown>;
 }
 
 export function problemFor(error: unknown, instance?: string): Problem {
   const e: ErrorLike = typeof error === 'object' && error !== null ? error : {};
 
+  if (e.code === 'API_PROBLEM' && e.status && e.status >= 400 && e.status < 500) {
+    return {
+      ...e.extensions,
+      type: `${PROBLEM_TYPE_BASE}${e.slug}`,
+      title: e.title ?? 'Error',
+      status: e.status,
+      detail: e.message,
+      instance,
+    };
+  }
   if (e.code === 'DEPLOYMENT_REJECTED') {
     return {
       type: `${PROBLEM_TYPE_BASE}deployment-rejected`,
@@ -63,13 +101,14 @@ export function problemFor(error: unknown, instance?: string): Problem {
     };
   }
   if (e.validation && e.statusCode === 400) {
+    const errors = fieldErrors(e.validation as AjvError[], e.validationContext ?? 'body');
     return {
       type: `${PROBLEM_TYPE_BASE}invalid-request`,
       title: 'Invalid request',
       status: 400,
-      detail: e.message,
+      detail: errors.map((error) => `${error.field}: ${error.message}`).join('; '),
       instance,
-      errors: e.validation,
+      errors,
     };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return httpProblem(e.statusCode, e.message, instance);
@@ -84,4 +123,34 @@ export function notFoundProblem(method: string, url: string): Problem {
 
 function httpProblem(status: number, detail: string | undefined, instance: string | undefined): Problem {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance };
+}
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { missingProperty?: string; additionalProperty?: string };
+}
+
+/**
+ * ajv errors as `{ field, message }`, the field a dotted path from the request part (`body.filter.state`,
+ * `body.variables`, `params.userTaskKey`), so a client can point at what to fix.
+ */
+export function fieldErrors(errors: readonly AjvError[], context: string): { field: string; message: string }[] {
+  return errors.map((error) => {
+    const segments = (error.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const named = error.params?.missingProperty ?? error.params?.additionalProperty;
+    if (named) segments.push(named);
+    const field = [context, ...segments].join('.');
+    const message =
+      error.keyword === 'additionalProperties'
+        ? 'Expected no such property, but it was given.'
+        : error.keyword === 'required'
+          ? 'Expected this property, but it is missing.'
+          : `Expected the value to match the schema, but it ${error.message ?? 'does not'}.`;
+    return { field, message };
+  });
 }

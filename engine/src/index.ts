@@ -21,6 +21,7 @@ import { EngineContext, type EngineLogger } from './services/engine-context.js';
 import {
   cancelInstance,
   createInstance,
+  getElementStates,
   getHistory,
   getInstance,
   resolveIncident,
@@ -46,6 +47,7 @@ import {
 } from './services/search.service.js';
 import { createDatabase, type Db } from './store/database.js';
 import type { SearchPage, SearchQuery } from './store/search.js';
+import type { CommitEffects } from './store/unit-of-work.js';
 import { DefinitionCache } from './store/definition-cache.js';
 import { KeyAllocator } from './store/key-allocator.js';
 import { migrateToLatest } from './store/migrator.js';
@@ -56,6 +58,7 @@ export type { AssignUserTaskRequest } from './services/user-task.service.js';
 export type { JobHandler, JobSubscription, SubscribeOptions, BpmnErrorOutcome } from './jobs/job-runner.js';
 export { bpmnError, UnrecoverableJobError } from './jobs/job-runner.js';
 export type { TickResult } from './scheduler/scheduler.js';
+export type { CommitEffects } from './store/unit-of-work.js';
 export type { SearchPage, SearchQuery, SortOrder } from './store/search.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/search.js';
 export type { TaskVisibility } from './services/search.service.js';
@@ -135,6 +138,8 @@ export interface Engine {
    * beside the engine's: services, applications, documents, mailbox); without tenants, unrestricted.
    */
   scoped<R>(scope: T.TenantScope | undefined, work: (db: Db) => Promise<R>): Promise<R>;
+  /** Called after every commit with what it did (commands, jobs created), e.g. for metrics. */
+  onCommit(listener: (effects: CommitEffects) => void): void;
 
   deploy(request: DeployRequest): Promise<T.Deployment>;
   getProcessDefinition(
@@ -150,7 +155,10 @@ export interface Engine {
     { formKey: string; formId: string; version: number; schema: Record<string, unknown>; tenantId: string } | undefined
   >;
 
-  createInstance(request: T.CreateInstanceRequest): Promise<T.CreatedInstance>;
+  createInstance(
+    request: T.CreateInstanceRequest,
+    withinTransaction?: T.WithinTransaction<T.CreatedInstance>,
+  ): Promise<T.CreatedInstance>;
   cancelInstance(request: T.TenantScope & { processInstanceKey: string; actor?: string }): Promise<void>;
   setVariables(
     request: T.TenantScope & {
@@ -164,6 +172,8 @@ export interface Engine {
   getInstance(processInstanceKey: string, scope?: T.TenantScope): Promise<T.ProcessInstanceDetails | undefined>;
   searchInstances(filter?: T.InstanceSearch): Promise<T.ProcessInstanceSummary[]>;
   getHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryEntryInfo[]>;
+  /** per BPMN element: active/completed/terminated instances, open incidents; the sequence flows taken */
+  getElementStates(processInstanceKey: string, scope?: T.TenantScope): Promise<T.ElementStates>;
   verifyHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryVerification>;
 
   activateJobs(request: T.ActivateJobsRequest): Promise<T.JobInfo[]>;
@@ -193,7 +203,10 @@ export interface Engine {
   /** Publishes (and with a TTL buffers) a message; a duplicate messageId while buffered → ALREADY_EXISTS. */
   publishMessage(request: T.PublishMessageRequest): Promise<T.MessagePublished>;
   /** Like publish without buffering, but NOT_FOUND when nothing correlates now. */
-  correlateMessage(request: Omit<T.PublishMessageRequest, 'timeToLiveMs' | 'messageId'>): Promise<T.MessagePublished>;
+  correlateMessage(
+    request: Omit<T.PublishMessageRequest, 'timeToLiveMs' | 'messageId'>,
+    withinTransaction?: T.WithinTransaction<T.MessagePublished>,
+  ): Promise<T.MessagePublished>;
   broadcastSignal(request: T.BroadcastSignalRequest): Promise<T.SignalBroadcast>;
 
   resolveIncident(request: T.TenantScope & { incidentKey: string; actor?: string }): Promise<void>;
@@ -254,18 +267,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       processDefinitions: (query, scope) => searchService.processDefinitions(ctx, query, scope),
     },
     scoped: (scope, work) => ctx.read(scope, work),
+    onCommit: (listener) => ctx.onCommit(listener),
 
     deploy: (request) => deploy(ctx, request),
     getProcessDefinition: (key, scope) => getProcessDefinition(ctx, key, scope),
     searchProcessDefinitions: (filter) => searchProcessDefinitions(ctx, filter),
     getForm: (request) => getForm(ctx, request),
 
-    createInstance: (request) => createInstance(ctx, caseNumbers, request),
+    createInstance: (request, withinTransaction) => createInstance(ctx, caseNumbers, request, withinTransaction),
     cancelInstance: (request) => cancelInstance(ctx, request),
     setVariables: (request) => setVariables(ctx, request),
     getInstance: (key, scope) => getInstance(ctx, key, scope),
     searchInstances: (filter) => searchInstances(ctx, filter),
     getHistory: (key, scope) => getHistory(ctx, key, scope),
+    getElementStates: (key, scope) => getElementStates(ctx, key, scope),
     verifyHistory: (key, scope) => verifyHistory(ctx, key, scope),
 
     activateJobs: (request) => activateJobs(ctx, request),
@@ -280,7 +295,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     getUserTask: (key, scope) => getUserTask(ctx, key, scope),
 
     publishMessage: (request) => publishMessage(ctx, caseNumbers, request, 'publish'),
-    correlateMessage: (request) => publishMessage(ctx, caseNumbers, request, 'correlate'),
+    correlateMessage: (request, withinTransaction) =>
+      publishMessage(ctx, caseNumbers, request, 'correlate', withinTransaction),
     broadcastSignal: (request) => broadcastSignal(ctx, caseNumbers, request),
 
     resolveIncident: (request) => resolveIncident(ctx, request),

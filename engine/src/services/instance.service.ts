@@ -20,6 +20,8 @@ import {
 } from './service-support.js';
 import type {
   CreatedInstance,
+  ElementStates,
+  WithinTransaction,
   CreateInstanceRequest,
   HistoryEntryInfo,
   HistoryVerification,
@@ -32,6 +34,7 @@ export async function createInstance(
   ctx: EngineContext,
   caseNumbers: CaseNumbers,
   request: CreateInstanceRequest,
+  withinTransaction?: WithinTransaction<CreatedInstance>,
 ): Promise<CreatedInstance> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   let definition;
@@ -57,17 +60,20 @@ export async function createInstance(
   return ctx.transact(
     async (uow) => {
       const businessKey = request.businessKey ?? (await caseNumbers.next(uow.trx, found.tenantId, uow.now));
+      const variables = request.businessKeyVariable
+        ? { ...request.variables, [request.businessKeyVariable]: businessKey }
+        : (request.variables ?? {});
       const result = await uow.execute(
         undefined,
         {
           type: 'CREATE_INSTANCE',
           processDefinitionKey: found.key,
-          variables: request.variables ?? {},
+          variables,
           ...(request.startElementId ? { startElementId: request.startElementId } : {}),
         },
         { businessKey },
       );
-      return {
+      const created: CreatedInstance = {
         processInstanceKey: result.rootKey,
         processDefinitionKey: found.key,
         bpmnProcessId: found.bpmnProcessId,
@@ -75,6 +81,8 @@ export async function createInstance(
         tenantId: found.tenantId,
         businessKey,
       };
+      await withinTransaction?.(uow.trx, created);
+      return created;
     },
     { actor: request.actor ?? null, scope: request },
   );
@@ -272,4 +280,49 @@ export async function verifyHistory(
     }
     return chain;
   });
+}
+
+/**
+ * Where a case stands, per BPMN element, for the diagram overlay: element instances active, completed and
+ * terminated, open incidents, and the sequence flows taken — all from the history.
+ */
+export async function getElementStates(
+  ctx: EngineContext,
+  processInstanceKey: string,
+  scope: TenantScope = {},
+): Promise<ElementStates> {
+  const items = await getHistory(ctx, processInstanceKey, scope);
+  const elements = new Map<string, { active: number; completed: number; terminated: number; incidents: number }>();
+  const of = (elementId: string) => {
+    let counts = elements.get(elementId);
+    if (!counts) elements.set(elementId, (counts = { active: 0, completed: 0, terminated: 0, incidents: 0 }));
+    return counts;
+  };
+  const taken = new Set<string>();
+  let processDefinitionKey = '';
+  for (const item of items) {
+    if (!item.elementId) continue;
+    if (item.valueType === 'PROCESS_INSTANCE') {
+      if (item.value.elementType === 'PROCESS') {
+        processDefinitionKey ||= String(item.value.processDefinitionKey ?? '');
+        continue;
+      }
+      if (item.intent === 'ELEMENT_ACTIVATED') of(item.elementId).active++;
+      else if (item.intent === 'ELEMENT_COMPLETED' || item.intent === 'ELEMENT_TERMINATED') {
+        const counts = of(item.elementId);
+        counts.active = Math.max(0, counts.active - 1);
+        if (item.intent === 'ELEMENT_COMPLETED') counts.completed++;
+        else counts.terminated++;
+      } else if (item.intent === 'SEQUENCE_FLOW_TAKEN') taken.add(item.elementId);
+    } else if (item.valueType === 'INCIDENT') {
+      if (item.intent === 'CREATED') of(item.elementId).incidents++;
+      else if (item.intent === 'RESOLVED') of(item.elementId).incidents = Math.max(0, of(item.elementId).incidents - 1);
+    }
+  }
+  return {
+    processInstanceKey,
+    processDefinitionKey,
+    elements: [...elements].map(([elementId, counts]) => ({ elementId, ...counts })),
+    takenSequenceFlows: [...taken],
+  };
 }

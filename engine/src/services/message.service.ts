@@ -12,13 +12,20 @@ import { lockMessageName, type UnitOfWork } from '../store/unit-of-work.js';
 import type { CaseNumbers } from './case-number.js';
 import type { EngineContext } from './engine-context.js';
 import { checkTenant, checkVariables, rejectWith } from './service-support.js';
-import type { BroadcastSignalRequest, MessagePublished, PublishMessageRequest, SignalBroadcast } from './types.js';
+import type {
+  BroadcastSignalRequest,
+  MessagePublished,
+  PublishMessageRequest,
+  SignalBroadcast,
+  WithinTransaction,
+} from './types.js';
 
 export async function publishMessage(
   ctx: EngineContext,
   caseNumbers: CaseNumbers,
   request: PublishMessageRequest,
   mode: 'publish' | 'correlate' = 'publish',
+  withinTransaction?: WithinTransaction<MessagePublished>,
 ): Promise<MessagePublished> {
   const tenantId = request.tenantId ?? ctx.defaultTenantId;
   checkTenant(request, tenantId);
@@ -26,7 +33,11 @@ export async function publishMessage(
   checkVariables(request.variables);
   const ttl = mode === 'correlate' ? 0 : Math.max(0, Math.floor(request.timeToLiveMs ?? 0));
   return ctx.transact(
-    (uow) => publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode),
+    async (uow) => {
+      const published = await publishInUnit(uow, ctx, caseNumbers, { ...request, tenantId, timeToLiveMs: ttl }, mode);
+      await withinTransaction?.(uow.trx, published);
+      return published;
+    },
     { actor: request.actor ?? null, scope: request },
   );
 }

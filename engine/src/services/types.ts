@@ -2,7 +2,9 @@
  * The shapes the public engine interface takes and returns. Keys are decimal strings (Camunda 8 style),
  * dates are ISO 8601 strings, so everything serializes to JSON as it is.
  */
+import type { Kysely } from 'kysely';
 import type { Variables } from '../runtime/types.js';
+import type { Database } from '../store/database.js';
 
 /** Restricts a call to some tenants (the API passes the caller's tenants); unset = no restriction. */
 export interface TenantScope {
@@ -63,8 +65,16 @@ export interface CreateInstanceRequest extends TenantScope {
   readonly businessKey?: string;
   /** start at this (message/timer/signal or none) start event instead of the none start event */
   readonly startElementId?: string;
+  /** also set the case number as this process variable (for correlation keys, forms, documents) */
+  readonly businessKeyVariable?: string;
   readonly actor?: string;
 }
+
+/**
+ * Rows the caller writes in the command's own transaction (e.g. the API's application record with the
+ * case it starts), so both commit together or not at all. Runs after the command was accepted.
+ */
+export type WithinTransaction<R> = (db: Kysely<Database>, result: R) => Promise<void>;
 
 export interface CreatedInstance {
   readonly processInstanceKey: string;
@@ -294,4 +304,17 @@ export interface VariableInfo {
   /** the element instance (or the process instance) the variable belongs to */
   readonly scopeKey: string;
   readonly tenantId: string;
+}
+
+export interface ElementStates {
+  readonly processInstanceKey: string;
+  readonly processDefinitionKey: string;
+  readonly elements: readonly {
+    readonly elementId: string;
+    readonly active: number;
+    readonly completed: number;
+    readonly terminated: number;
+    readonly incidents: number;
+  }[];
+  readonly takenSequenceFlows: readonly string[];
 }
