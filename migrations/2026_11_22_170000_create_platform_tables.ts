@@ -43,7 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('document')
-    .addColumn('key', 'bigint', (c) => c.primaryKey())
+    .addColumn('key', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     // null until the document is attached to a case (an upload before the application is submitted)
     .addColumn('process_instance_key', 'bigint')
@@ -59,14 +59,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('mailbox_message')
-    .addColumn('key', 'bigint', (c) => c.primaryKey())
+    .addColumn('key', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('process_instance_key', 'bigint', (c) => c.notNull())
     .addColumn('applicant_id', 'text', (c) => c.notNull())
     .addColumn('direction', 'text', (c) => c.notNull()) // TO_APPLICANT | FROM_APPLICANT
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
-    .addColumn('document_keys', sql`bigint[]`, (c) => c.notNull())
+    .addColumn('document_keys', sql`text[]`, (c) => c.notNull())
     .addColumn('in_reply_to', 'bigint')
     // a message to the applicant that expects an answer: the BPMN message the reply is correlated as
     .addColumn('reply_message_name', 'text')

@@ -26,6 +26,10 @@ import { processDefinitionRoutes } from './routes/process-definitions/index.js';
 import { processInstanceRoutes } from './routes/process-instances/index.js';
 import { userTaskRoutes } from './routes/user-tasks/index.js';
 import { variableRoutes } from './routes/variables/index.js';
+import { applicationRoutes } from './routes/applications/index.js';
+import { documentRoutes } from './routes/documents/index.js';
+import { mailboxRoutes } from './routes/mailbox/index.js';
+import { serviceRoutes } from './routes/services/index.js';
 
 export interface AppDependencies {
   readonly engine: Engine;
@@ -131,7 +135,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
   await app.register(healthRoutes, { engine: deps.engine, version: deps.version, redis: deps.redis });
   if (devLogin)
     await app.register(async (scope) => {
-      await scope.register(rateLimitedPublic(config.publicRateLimit));
+      scope.addHook('onRequest', scope.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
       await scope.register(devLogin.routes);
     });
   await app.register(
@@ -145,17 +149,16 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(jobRoutes, { engine });
       await v2.register(incidentRoutes, { engine });
       await v2.register(variableRoutes, { engine });
+      // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
+      await v2.register(async (platform) => {
+        platform.addHook('onRequest', platform.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
+        await platform.register(serviceRoutes, { engine });
+        await platform.register(documentRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
+        await platform.register(applicationRoutes, { engine });
+        await platform.register(mailboxRoutes, { engine });
+      });
     },
     { prefix: '/v2' },
   );
   return app;
-}
-
-/** Rate limit for the routes of an encapsulated scope (public endpoints: login, catalogue, applications). */
-function rateLimitedPublic(max: number) {
-  return async (scope: FastifyInstance) => {
-    scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, rateLimit: { max, timeWindow: '1 minute' } } as typeof route.config;
-    });
-  };
 }

@@ -5,6 +5,7 @@
  * the database. Start-up problems end the process with a one-line reason and exit code 1, no stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import { build } from './app.js';
@@ -19,6 +20,7 @@ function exitWith(message: string): never {
 }
 
 const reason = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
+const redactedError = (error: Error) => ({ message: redact(error.message) });
 
 let config: Config;
 try {
@@ -48,7 +50,14 @@ try {
   exitWith(`Expected ${database} to open and migrate, but: ${reason(error)}`);
 }
 
-const app = await build(config, { engine, version, logger });
+// only /ready uses Redis here (the job transport is the workers' business); a Redis outage must not crash us
+const redis = config.redisUrl
+  ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true })
+  : undefined;
+redis?.on('error', (error: Error) => logger.warn({ err: redactedError(error) }, 'Redis is not reachable'));
+redis?.connect().catch(() => undefined);
+
+const app = await build(config, { engine, version, logger, redis });
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
@@ -57,6 +66,8 @@ try {
 }
 await engine.start();
 logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
+if (config.devLogin)
+  logger.warn(`Development login enabled: POST ${config.publicUrl}/dev-login/token issues tokens for anyone.`);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -73,6 +84,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   try {
     await app.close();
     await engine.close();
+    redis?.disconnect();
   } catch (error) {
     logger.error({ err: error }, 'shutdown failed');
     process.exit(1);

@@ -201,7 +201,10 @@ export interface Engine {
   ): Promise<(T.UserTaskInfo & { variables: Variables }) | undefined>;
 
   /** Publishes (and with a TTL buffers) a message; a duplicate messageId while buffered → ALREADY_EXISTS. */
-  publishMessage(request: T.PublishMessageRequest): Promise<T.MessagePublished>;
+  publishMessage(
+    request: T.PublishMessageRequest,
+    withinTransaction?: T.WithinTransaction<T.MessagePublished>,
+  ): Promise<T.MessagePublished>;
   /** Like publish without buffering, but NOT_FOUND when nothing correlates now. */
   correlateMessage(
     request: Omit<T.PublishMessageRequest, 'timeToLiveMs' | 'messageId'>,
@@ -294,7 +297,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     searchUserTasks: (filter) => searchUserTasks(ctx, filter),
     getUserTask: (key, scope) => getUserTask(ctx, key, scope),
 
-    publishMessage: (request) => publishMessage(ctx, caseNumbers, request, 'publish'),
+    publishMessage: (request, withinTransaction) =>
+      publishMessage(ctx, caseNumbers, request, 'publish', withinTransaction),
     correlateMessage: (request, withinTransaction) =>
       publishMessage(ctx, caseNumbers, request, 'correlate', withinTransaction),
     broadcastSignal: (request) => broadcastSignal(ctx, caseNumbers, request),

@@ -12,6 +12,7 @@ import {
   Kysely,
   PostgresDialect,
   type ColumnType,
+  type Generated,
   type Insertable,
   type PostgresPool,
   type PostgresPoolClient,
@@ -283,7 +284,7 @@ export interface ApplicationTable {
 }
 
 export interface DocumentTable {
-  key: Key;
+  key: Generated<Key>;
   tenant_id: string;
   process_instance_key: Key | null;
   owner_id: string;
@@ -296,7 +297,7 @@ export interface DocumentTable {
 }
 
 export interface MailboxMessageTable {
-  key: Key;
+  key: Generated<Key>;
   tenant_id: string;
   process_instance_key: Key;
   applicant_id: string;
