@@ -98,7 +98,11 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
     crossOriginEmbedderPolicy: false,
   });
   await app.register(rateLimit, { global: false });
+  // JSON is the API's only body type besides uploads: anything else is a 415, not a string to validate
+  app.removeContentTypeParser('text/plain');
   await app.register(multipart, {
+    // keep the name as sent, so a name with a path is refused instead of silently shortened
+    preservePath: true,
     limits: { fileSize: config.maxUploadBytes, files: 50, fields: 20, fieldSize: 64 * 1024, parts: 100 },
   });
   await app.register(schemas);
