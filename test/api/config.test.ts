@@ -13,6 +13,11 @@ describe('configuration', () => {
       logLevel: 'info',
       engineStepLimit: 10000,
       schedulerIntervalMs: 1000,
+      publicUrl: 'http://127.0.0.1:3000',
+      // the embedded trial installation signs people in through the development login
+      devLogin: true,
+      publicRateLimit: 300,
+      maxUploadBytes: 10 * 1024 * 1024,
     });
   });
 
@@ -32,6 +37,14 @@ describe('configuration', () => {
       LOG_LEVEL: 'warn',
       ENGINE_STEP_LIMIT: '5000',
       SCHEDULER_INTERVAL_MS: '250',
+      PUBLIC_URL: 'https://antrag.muenchen.de',
+      STAFF_OIDC_ISSUER: 'https://login.muenchen.de/realms/verwaltung',
+      STAFF_OIDC_AUDIENCE: 'prozessplattform',
+      CITIZEN_OIDC_ISSUER: 'https://id.bund.de',
+      CITIZEN_OIDC_AUDIENCE: 'antrag-muenchen',
+      CITIZEN_OIDC_JWKS_URI: 'https://id.bund.de/jwks',
+      PUBLIC_RATE_LIMIT: '60',
+      MAX_UPLOAD_BYTES: '20000000',
     });
 
     // then
@@ -44,7 +57,19 @@ describe('configuration', () => {
       logLevel: 'warn',
       engineStepLimit: 5000,
       schedulerIntervalMs: 250,
+      publicUrl: 'https://antrag.muenchen.de',
+      staffIssuer: { issuer: 'https://login.muenchen.de/realms/verwaltung', audience: 'prozessplattform' },
+      citizenIssuer: { issuer: 'https://id.bund.de', audience: 'antrag-muenchen', jwksUri: 'https://id.bund.de/jwks' },
+      // with a real database the development login stays off unless enabled explicitly
+      devLogin: false,
+      publicRateLimit: 60,
+      maxUploadBytes: 20_000_000,
     });
+  });
+
+  it('should enable the development login outside embedded mode only when asked to', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/pp', DEV_LOGIN: 'true' }).devLogin).toBe(true);
+    expect(loadConfig({ DEV_LOGIN: 'false' }).devLogin).toBe(false);
   });
 
   it.each([
@@ -61,6 +86,10 @@ describe('configuration', () => {
     ['ENGINE_STEP_LIMIT', '-5', /a positive integer/],
     ['ENGINE_STEP_LIMIT', '1e4', /a positive integer/],
     ['SCHEDULER_INTERVAL_MS', '0', /a positive integer \(milliseconds\)/],
+    ['PUBLIC_URL', 'https://antrag.muenchen.de/', /without a trailing slash/],
+    ['STAFF_OIDC_ISSUER', 'login.muenchen.de', /issuer URL of the staff identity provider/],
+    ['DEV_LOGIN', 'yes', /true or false/],
+    ['MAX_UPLOAD_BYTES', '10MB', /a positive integer \(bytes\)/],
   ])('should refuse %s=%s with a message naming the variable', (name, value, expectation) => {
     // when
     const load = () => loadConfig({ [name]: value });

@@ -132,7 +132,8 @@ describe('problem+json errors', () => {
     expect(response.json()).toMatchObject({
       type: 'urn:prozessplattform:problem:invalid-request',
       status: 400,
-      errors: [expect.objectContaining({ keyword: 'required', params: { missingProperty: 'name' } })],
+      detail: 'body.name: Expected this property, but it is missing.',
+      errors: [{ field: 'body.name', message: 'Expected this property, but it is missing.' }],
     });
   });
 
