@@ -67,7 +67,9 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     // unknown fields are an error, not silently dropped; no type coercion of JSON bodies
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true, discriminator: true },
+    },
   };
   const app: FastifyInstance = deps.logger
     ? Fastify({ loggerInstance: deps.logger, ...options })

@@ -3,19 +3,32 @@
  * Prints a table and writes reports/bench.json.
  *
  * Environment: BENCH_INSTANCES (in-memory, default 5000), BENCH_DURABLE_INSTANCES (default 2000),
- * BENCH_WAITING (comma-separated, default "10000,100000"), BENCH_CONCURRENCY (default 16).
+ * BENCH_WAITING (comma-separated, default "10000,100000"), BENCH_CONCURRENCY (default 16);
+ * API: BENCH_API_CASES (default 1,000,000), BENCH_API_TENANTS (50), BENCH_API_SECONDS (10 per scenario),
+ * BENCH_API_CONNECTIONS (10), BENCH_API_DATABASE_URL (default: the kept database pp_bench_api, seeded once);
+ * BENCH_ONLY=engine|api runs one part.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { durableThroughput, rawCommitRate, rssWithWaitingInstances } from './durable.js';
 import { bpmnEngine, ourRuntime } from './in-memory.js';
+import { createEngine } from '../../engine/src/index.js';
+import { keptDatabase } from '../engine/store/support.js';
+import { measure, scenarios, seedCases, startApiServer } from './api.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const inMemoryInstances = Number(process.env.BENCH_INSTANCES ?? 5000);
 const durableInstances = Number(process.env.BENCH_DURABLE_INSTANCES ?? 2000);
 const waiting = (process.env.BENCH_WAITING ?? '10000,100000').split(',').map(Number);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const only = process.env.BENCH_ONLY;
+const api = {
+  cases: Number(process.env.BENCH_API_CASES ?? 1_000_000),
+  tenants: Number(process.env.BENCH_API_TENANTS ?? 50),
+  seconds: Number(process.env.BENCH_API_SECONDS ?? 10),
+  connections: Number(process.env.BENCH_API_CONNECTIONS ?? 10),
+};
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -26,7 +39,51 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
   };
+  if (only !== 'api') await engineBenchmarks(report);
+  if (only !== 'engine') await apiBenchmarks(report);
+  mkdirSync(join(repo, 'reports'), { recursive: true });
+  writeFileSync(join(repo, 'reports/bench.json'), JSON.stringify(report, null, 2));
+  console.log('\nwritten reports/bench.json');
+}
 
+async function apiBenchmarks(report: Record<string, unknown>): Promise<void> {
+  const url = process.env.BENCH_API_DATABASE_URL ?? (await keptDatabase('pp_bench_api'));
+  console.log(`\nAPI on PostgreSQL: ${fmt(api.cases)} cases across ${api.tenants} tenants`);
+  const engine = await createEngine({ databaseUrl: url, schedulerIntervalMs: 60_000 });
+  const started = Date.now();
+  const present = await seedCases(engine, {
+    cases: api.cases,
+    tenants: api.tenants,
+    onProgress: (done, total) => {
+      const width = 30;
+      const filled = Math.round((width * done) / total);
+      process.stdout.write(
+        `\r  seeding [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fmt((100 * done) / total)} % ${fmt(done)}/${fmt(total)}`,
+      );
+    },
+  });
+  console.log(`\n  ${fmt(present)} cases present (${fmt((Date.now() - started) / 1000, 1)} s)`);
+  await engine.close();
+
+  const server = await startApiServer(url);
+  try {
+    const results = [];
+    console.log(`  autocannon, ${api.connections} connections, ${api.seconds} s per scenario, target p99 < 50 ms`);
+    for (const scenario of await scenarios(server.url, present, api.tenants)) {
+      await measure(server.url, scenario, 2, api.connections); // warm-up
+      const result = await measure(server.url, scenario, api.seconds, api.connections);
+      results.push(result);
+      console.log(
+        `  ${scenario.name.padEnd(30)} ${fmt(result.requestsPerSecond).padStart(6)} req/s   p50 ${fmt(result.p50Ms, 1).padStart(6)} ms   p99 ${fmt(result.p99Ms, 1).padStart(6)} ms${result.errors || result.non2xx ? `   errors ${result.errors}, non-2xx ${result.non2xx}` : ''}`,
+      );
+    }
+    report.api = { cases: present, tenants: api.tenants, connections: api.connections, seconds: api.seconds, results };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function engineBenchmarks(report: Record<string, unknown>): Promise<void> {
   console.log('In-memory runtime vs bpmn-engine (same run, same process shapes)');
   const inMemory: Record<string, unknown> = {};
   for (const kind of ['straight', 'gateways'] as const) {
@@ -73,10 +130,6 @@ async function main(): Promise<void> {
     report.memoryGrowth = growth;
   }
   report.memory = memory;
-
-  mkdirSync(join(repo, 'reports'), { recursive: true });
-  writeFileSync(join(repo, 'reports/bench.json'), JSON.stringify(report, null, 2));
-  console.log('\nwritten reports/bench.json');
 }
 
 main().catch((error) => {

@@ -19,6 +19,10 @@ export interface DevLogin {
 
 const tokenRequest = {
   $id: 'dev-login.token-request',
+  type: 'object',
+  required: ['kind'],
+  // errors come from the branch the kind names, not from both
+  discriminator: { propertyName: 'kind' },
   oneOf: [
     {
       type: 'object',

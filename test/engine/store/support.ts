@@ -34,6 +34,15 @@ export async function createFreshDatabase(label: string): Promise<string> {
   return databaseUrl(name);
 }
 
+/** A database that outlives the run (e.g. the API benchmark's seeded cases); created when missing. */
+export async function keptDatabase(name: string): Promise<string> {
+  await admin(async (client) => {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  });
+  return databaseUrl(name);
+}
+
 export async function dropDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
