@@ -59,8 +59,11 @@ export async function seedCases(engine: Engine, options: SeedOptions): Promise<n
   const db = engine.db;
   const present = async () =>
     Number(
-      (await sql<{ n: string }>`SELECT count(*)::text AS n FROM process_instance WHERE key >= ${KEY_BASE}::bigint`.execute(db))
-        .rows[0].n,
+      (
+        await sql<{
+          n: string;
+        }>`SELECT count(*)::text AS n FROM process_instance WHERE key >= ${KEY_BASE}::bigint`.execute(db)
+      ).rows[0].n,
     );
   const already = await present();
   if (already >= cases) return already;
@@ -68,18 +71,20 @@ export async function seedCases(engine: Engine, options: SeedOptions): Promise<n
   for (let start = already + 1; start <= cases; start += chunk) {
     const end = Math.min(cases, start + chunk - 1);
     await db.transaction().execute(async (trx) => {
-      // g: the case number i, its tenant and definition; case numbers count per tenant
+      // g: case i, its tenant (i % tenants) and definition, n = its number within the tenant (the case number);
+      // state, group and assignee follow n, so every tenant has the same mix
       const cte = sql`WITH tenants AS (
           SELECT tenant_id, def_key, ord - 1 AS t
           FROM unnest(${tenantIds}::text[], ${definitionKeys}::bigint[]) WITH ORDINALITY AS x(tenant_id, def_key, ord)),
-        g AS (SELECT i, ${KEY_BASE}::bigint + i AS key, tenants.tenant_id, tenants.def_key,
-                     CASE WHEN i % 10 < 7 THEN 'ACTIVE' WHEN i % 10 < 9 THEN 'COMPLETED' ELSE 'TERMINATED' END AS state
-              FROM generate_series(${start}::bigint, ${end}::bigint) i JOIN tenants ON tenants.t = i % ${tenants})`;
+        g0 AS (SELECT i, i / ${tenants} AS n FROM generate_series(${start}::bigint, ${end}::bigint) i),
+        g AS (SELECT i, n, ${KEY_BASE}::bigint + i AS key, tenants.tenant_id, tenants.def_key,
+                     CASE WHEN n % 10 < 7 THEN 'ACTIVE' WHEN n % 10 < 9 THEN 'COMPLETED' ELSE 'TERMINATED' END AS state
+              FROM g0 JOIN tenants ON tenants.t = i % ${tenants})`;
       await sql`${cte}
         INSERT INTO process_instance (key, tenant_id, root_key, process_definition_key, bpmn_process_id, version, state,
           business_key, has_incident, start_date, end_date, doc_version, history_seq, last_hash)
         SELECT key, tenant_id, key, def_key, 'bewohnerparkausweis', 1, state,
-          '2026-' || lpad((i / ${tenants} + 1)::text, 6, '0'), i % 97 = 0,
+          '2026-' || lpad((n + 1)::text, 6, '0'), n % 97 = 0,
           timestamptz '2026-01-01' + i * interval '1 second',
           CASE WHEN state = 'ACTIVE' THEN NULL ELSE timestamptz '2026-01-01' + i * interval '1 second' + interval '3 days' END,
           1, 3, md5(key::text)
@@ -89,16 +94,16 @@ export async function seedCases(engine: Engine, options: SeedOptions): Promise<n
           bpmn_process_id, process_definition_key, assignee, candidate_groups, candidate_users, due_date, follow_up_date,
           priority, form_key, form_id, state, creation_date, completion_date)
         SELECT key + ${KEY_BASE}::bigint, tenant_id, key, key, key + 2 * ${KEY_BASE}::bigint, 'antragPruefen', 'Antrag prüfen',
-          'bewohnerparkausweis', def_key, CASE WHEN i % 5 = 0 THEN 'clerk-' || (i % 20) END,
-          ARRAY[(${GROUPS}::text[])[i % ${GROUPS.length} + 1]], '{}', timestamptz '2026-02-01' + i * interval '1 second',
+          'bewohnerparkausweis', def_key, CASE WHEN n % 5 = 0 THEN 'clerk-' || (n % 20) END,
+          ARRAY[(${GROUPS}::text[])[n % ${GROUPS.length} + 1]], '{}', timestamptz '2026-02-01' + i * interval '1 second',
           NULL, 50, NULL, NULL, 'CREATED', timestamptz '2026-01-01' + i * interval '1 second', NULL
         FROM g WHERE state = 'ACTIVE'`.execute(trx);
       await sql`${cte}
         INSERT INTO variable (key, tenant_id, root_key, process_instance_key, scope_key, name, value, updated_at)
-        SELECT 3 * ${KEY_BASE}::bigint + 2 * i + v.n, tenant_id, key, key, key, v.name,
-          CASE v.name WHEN 'kennzeichen' THEN '"M-AB ' || i || '"' WHEN 'gruppe' THEN '"' || (${GROUPS}::text[])[i % ${GROUPS.length} + 1] || '"' END,
+        SELECT 3 * ${KEY_BASE}::bigint + 2 * i + v.k, tenant_id, key, key, key, v.name,
+          CASE v.name WHEN 'kennzeichen' THEN '"M-AB ' || i || '"' WHEN 'gruppe' THEN '"' || (${GROUPS}::text[])[n % ${GROUPS.length} + 1] || '"' END,
           timestamptz '2026-01-01'
-        FROM g CROSS JOIN (VALUES (0, 'kennzeichen'), (1, 'gruppe')) AS v(n, name)`.execute(trx);
+        FROM g CROSS JOIN (VALUES (0, 'kennzeichen'), (1, 'gruppe')) AS v(k, name)`.execute(trx);
       await sql`${cte}
         INSERT INTO history (root_key, seq, tenant_id, records, actor, at, hash)
         SELECT key, h.seq, tenant_id,
