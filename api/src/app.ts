@@ -68,7 +68,13 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
     },
     // unknown fields are an error, not silently dropped; no type coercion of JSON bodies
     ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true, discriminator: true },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: true,
+        useDefaults: true,
+        discriminator: true,
+      },
     },
   };
   const app: FastifyInstance = deps.logger

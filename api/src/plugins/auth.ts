@@ -160,10 +160,28 @@ function principalOf(kind: TrustedIssuer['kind'], payload: JWTPayload): Principa
   };
 }
 
+/** How long a verified token is trusted without checking its signature again (never past its `exp`). */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 5000;
+
 export class TokenVerifier {
+  /** tokens verified recently: a client sends the same token with every request, the signature check costs */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   constructor(private readonly issuers: readonly TrustedIssuer[]) {}
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.principal;
+    const principal = await this.verifySignature(token);
+    const exp = (decodeJwt(token).exp ?? 0) * 1000;
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, until: Math.min(exp, now + VERIFIED_TTL_MS) });
+    return principal;
+  }
+
+  private async verifySignature(token: string): Promise<Principal> {
     let issuerName: unknown;
     try {
       issuerName = decodeJwt(token).iss;
