@@ -54,7 +54,10 @@ export interface SearchQuery {
 export interface SearchPage<Item> {
   readonly items: Item[];
   readonly page: {
+    /** matches, counted up to 10,000 */
     readonly totalItems: number;
+    /** more than 10,000 match (Camunda 8 says the same) */
+    readonly hasMoreTotalItems: boolean;
     readonly startCursor: string | null;
     readonly endCursor: string | null;
   };
@@ -62,6 +65,8 @@ export interface SearchPage<Item> {
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
+/** totals are counted up to this many matches; beyond, `hasMoreTotalItems` says so */
+export const TOTAL_CAP = 10_000;
 const OPERATORS = new Set(['$eq', '$neq', '$in', '$gt', '$gte', '$lt', '$lte', '$like', '$exists']);
 
 function invalid(reason: string): never {
@@ -276,14 +281,18 @@ export async function search<Row, Item>(
     ),
   );
   const table = sql.table(spec.table);
-  const [rows, count] = await Promise.all([
-    sql<Row & Record<string, unknown>>`SELECT ${sql.join([
-      ...spec.columns.map((c) => sql.raw(c)),
-      ...sortKeys.map((key) => sql`${sql.raw(key.spec.column)} AS ${sql.id(`sort_${key.field}`)}`),
-    ])}
-      FROM ${table} WHERE ${where(pageConditions)} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`.execute(db),
-    sql<{ count: string }>`SELECT count(*)::text AS count FROM ${table} WHERE ${where(conditions)}`.execute(db),
-  ]);
+  // the total travels with the page (one statement); it is counted up to TOTAL_CAP, like Camunda 8
+  const countMatches = sql`(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${where(conditions)} LIMIT ${TOTAL_CAP + 1}) AS matches)`;
+  const rows = await sql<Row & Record<string, unknown> & { total_count: string }>`SELECT ${sql.join([
+    ...spec.columns.map((c) => sql.raw(c)),
+    ...sortKeys.map((key) => sql`${sql.raw(key.spec.column)} AS ${sql.id(`sort_${key.field}`)}`),
+    sql`${countMatches}::text AS total_count`,
+  ])}
+      FROM ${table} WHERE ${where(pageConditions)} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`.execute(db);
+  let total = rows.rows.length > 0 ? Number(rows.rows[0].total_count) : 0;
+  // an empty page after a cursor or offset says nothing about the total
+  if (rows.rows.length === 0 && (cursor !== undefined || offset > 0))
+    total = Number((await sql<{ count: string }>`SELECT ${countMatches}::text AS count`.execute(db)).rows[0].count);
   const ordered = backwards ? [...rows.rows].reverse() : rows.rows;
   const cursorOf = (row: Record<string, unknown>) =>
     encodeCursor(
@@ -295,7 +304,8 @@ export async function search<Row, Item>(
   return {
     items: ordered.map((row) => spec.toItem(row)),
     page: {
-      totalItems: Number(count.rows[0].count),
+      totalItems: Math.min(total, TOTAL_CAP),
+      hasMoreTotalItems: total > TOTAL_CAP,
       startCursor: ordered.length ? cursorOf(ordered[0]) : null,
       endCursor: ordered.length ? cursorOf(ordered[ordered.length - 1]) : null,
     },

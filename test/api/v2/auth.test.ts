@@ -74,7 +74,10 @@ describe('authentication', () => {
 
     // then
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ items: [], page: { totalItems: 0, startCursor: null, endCursor: null } });
+    expect(response.json()).toEqual({
+      items: [],
+      page: { totalItems: 0, hasMoreTotalItems: false, startCursor: null, endCursor: null },
+    });
   });
 
   it.each([

@@ -199,7 +199,10 @@ describe('tenant isolation', () => {
 
     // then
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ items: [], page: { totalItems: 0, startCursor: null, endCursor: null } });
+    expect(response.json()).toEqual({
+      items: [],
+      page: { totalItems: 0, hasMoreTotalItems: false, startCursor: null, endCursor: null },
+    });
   });
 
   it('should not let a message or signal of tenant B reach tenant A', async () => {

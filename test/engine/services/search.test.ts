@@ -151,6 +151,25 @@ describe('search (Camunda 8 REST v2 shape) and tenant isolation', () => {
     ).toBe(5);
   });
 
+  it('should count totals up to 10,000 and say when there are more, like Camunda 8', async () => {
+    // given: 10,050 finished cases of a third tenant, written directly
+    await sql`INSERT INTO process_instance (key, tenant_id, root_key, process_definition_key, bpmn_process_id, version,
+        state, business_key, has_incident, start_date)
+      SELECT 900000000 + i, '030000000000', 900000000 + i, 1, 'review', 1, 'COMPLETED', 'A-' || i, false, now()
+      FROM generate_series(1, 10050) i`.execute(engine.db);
+    const scope = { tenantIds: ['030000000000'] };
+
+    // when
+    const all = await engine.search.processInstances({ page: { limit: 10 } }, scope);
+    const beyond = await engine.search.processInstances({ page: { limit: 10, from: 20000 } }, scope);
+    const few = await engine.search.processInstances({ filter: { businessKey: { $like: 'A-1000?' } } }, scope);
+
+    // then
+    expect(all.page).toMatchObject({ totalItems: 10000, hasMoreTotalItems: true });
+    expect(beyond).toMatchObject({ items: [], page: { totalItems: 10000, hasMoreTotalItems: true } });
+    expect(few.page).toMatchObject({ totalItems: 10, hasMoreTotalItems: false });
+  });
+
   it('should let row-level security hide other tenants even from a query without a tenant condition', async () => {
     // when: deliberately no WHERE tenant_id
     const seen = await engine.scoped({ tenantIds: ['020000000000'] }, (db) =>
