@@ -6,13 +6,8 @@
  * 'COMMAND_REJECTED', `rejection.type` NOT_FOUND / INVALID_STATE / INVALID_ARGUMENT / ALREADY_EXISTS),
  * a refused deployment throws DeploymentRejectedError with the problems.
  */
-import {
-  JobRunner,
-  type JobHandler,
-  type JobRunnerOptions,
-  type JobSubscription,
-  type SubscribeOptions,
-} from './jobs/job-runner.js';
+import type { JobHandler } from './jobs/job-outcome.js';
+import { JobRunner, type JobRunnerOptions, type JobSubscription, type SubscribeOptions } from './jobs/job-runner.js';
 import type { ScriptHook, Variables } from './runtime/types.js';
 import { Scheduler, type TickResult } from './scheduler/scheduler.js';
 import { CaseNumbers } from './services/case-number.js';
@@ -28,7 +23,15 @@ import {
   setVariables,
   verifyHistory,
 } from './services/instance.service.js';
-import { activateJobs, completeJob, failJob, throwError, updateJobRetries } from './services/job.service.js';
+import {
+  activateJobs,
+  completeJob,
+  failJob,
+  getJob,
+  throwError,
+  updateJobRetries,
+  type ActivationFilter,
+} from './services/job.service.js';
 import { broadcastSignal, publishMessage } from './services/message.service.js';
 import type * as T from './services/types.js';
 import {
@@ -54,9 +57,11 @@ import { migrateToLatest } from './store/migrator.js';
 
 export * from './services/types.js';
 export type { DeployRequest } from './services/deployment.service.js';
+export type { ActivationFilter } from './services/job.service.js';
 export type { AssignUserTaskRequest } from './services/user-task.service.js';
-export type { JobHandler, JobSubscription, SubscribeOptions, BpmnErrorOutcome } from './jobs/job-runner.js';
-export { bpmnError, UnrecoverableJobError } from './jobs/job-runner.js';
+export type { JobSubscription, SubscribeOptions } from './jobs/job-runner.js';
+export type { BpmnErrorOutcome, JobHandler, JobReporter, Settlement } from './jobs/job-outcome.js';
+export { bpmnError, settleJob, UnrecoverableJobError } from './jobs/job-outcome.js';
 export type { TickResult } from './scheduler/scheduler.js';
 export type { CommitEffects } from './store/unit-of-work.js';
 export type { SearchPage, SearchQuery, SortOrder } from './store/search.js';
@@ -176,7 +181,14 @@ export interface Engine {
   getElementStates(processInstanceKey: string, scope?: T.TenantScope): Promise<T.ElementStates>;
   verifyHistory(processInstanceKey: string, scope?: T.TenantScope): Promise<T.HistoryVerification>;
 
-  activateJobs(request: T.ActivateJobsRequest): Promise<T.JobInfo[]>;
+  /**
+   * Leases activatable jobs of a type with their variables. `filter.minAgeMs` leaves jobs created less than
+   * that long ago (and never leased, failed or retried) alone: the job transport's reconciler uses it to
+   * pick up only what its dispatch did not deliver.
+   */
+  activateJobs(request: T.ActivateJobsRequest, filter?: ActivationFilter): Promise<T.JobInfo[]>;
+  /** An open job with the variables it sees now; undefined once it is completed, canceled or not the caller's. */
+  getJob(jobKey: string, scope?: T.TenantScope): Promise<T.JobInfo | undefined>;
   completeJob(request: T.TenantScope & { jobKey: string; variables?: Variables; actor?: string }): Promise<void>;
   failJob(request: T.FailJobRequest): Promise<void>;
   throwError(
@@ -286,7 +298,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     getElementStates: (key, scope) => getElementStates(ctx, key, scope),
     verifyHistory: (key, scope) => verifyHistory(ctx, key, scope),
 
-    activateJobs: (request) => activateJobs(ctx, request),
+    activateJobs: (request, filter) => activateJobs(ctx, request, filter),
+    getJob: (key, scope) => getJob(ctx, key, scope),
     completeJob: (request) => completeJob(ctx, request),
     failJob: (request) => failJob(ctx, request),
     throwError: (request) => throwError(ctx, request),

@@ -8,41 +8,11 @@
  * jobs created before a crash, by another engine process, or failed ones whose retry time has come.
  * Completion is idempotent: a job that no longer exists is a NOT_FOUND rejection, which the runner ignores.
  */
-import { errorCode } from '../errors.js';
-import type { Variables } from '../runtime/types.js';
 import type { EngineContext } from '../services/engine-context.js';
 import { activateJobs, completeJob, failJob, throwError } from '../services/job.service.js';
+import { settleJob, type JobHandler, type JobReporter } from './job-outcome.js';
 import type { JobInfo } from '../services/types.js';
 import type { CreatedJob } from '../store/unit-of-work.js';
-
-const BPMN_ERROR = Symbol.for('prozessplattform.bpmnError');
-
-/** A business outcome: the handler returns `bpmnError(...)` to throw a BPMN error at the job's element. */
-export interface BpmnErrorOutcome {
-  readonly [BPMN_ERROR]: true;
-  readonly errorCode: string;
-  readonly errorMessage?: string;
-  readonly variables?: Variables;
-}
-
-export function bpmnError(code: string, message?: string, variables?: Variables): BpmnErrorOutcome {
-  return {
-    [BPMN_ERROR]: true,
-    errorCode: code,
-    ...(message !== undefined ? { errorMessage: message } : {}),
-    ...(variables ? { variables } : {}),
-  };
-}
-
-/** A permanent technical failure: thrown by a handler, it fails the job with no retries left (an incident). */
-export class UnrecoverableJobError extends Error {
-  readonly code = 'UNRECOVERABLE_JOB' as const;
-}
-
-/** Resolves with the variables to complete with (or nothing), returns bpmnError(...), or throws to fail. */
-export type JobHandler = (
-  job: JobInfo,
-) => Promise<Variables | void | BpmnErrorOutcome> | Variables | void | BpmnErrorOutcome;
 
 export interface SubscribeOptions {
   /** handlers of this type running at once; default 32 */
@@ -93,12 +63,18 @@ export class JobRunner {
   private polling: Promise<void> | undefined;
   private started = false;
   readonly workerName: string;
+  private readonly reporter: JobReporter;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly options: JobRunnerOptions = {},
   ) {
     this.workerName = options.workerName ?? `engine-${process.pid}`;
+    this.reporter = {
+      completeJob: (request) => completeJob(ctx, request),
+      failJob: (request) => failJob(ctx, request),
+      throwError: (request) => throwError(ctx, request),
+    };
     ctx.onCommit((effects) => {
       for (const job of effects.jobs) this.offer(job);
     });
@@ -205,39 +181,12 @@ export class JobRunner {
   }
 
   private async handle(subscription: Subscription, job: JobInfo): Promise<void> {
-    const actor = `worker:${this.workerName}`;
     try {
-      let outcome: Awaited<ReturnType<JobHandler>>;
-      try {
-        outcome = await subscription.handler(job);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const unrecoverable = errorCode(error) === 'UNRECOVERABLE_JOB';
-        const retries = unrecoverable ? 0 : Math.max(0, job.retries - 1);
-        await failJob(this.ctx, {
-          jobKey: job.jobKey,
-          retries,
-          errorMessage: message,
-          ...(retries > 0 ? { retryBackOffMs: subscription.retryBackOffMs(job) } : {}),
-          actor,
-        });
-        return;
-      }
-      if (outcome && typeof outcome === 'object' && (outcome as BpmnErrorOutcome)[BPMN_ERROR]) {
-        const error = outcome as BpmnErrorOutcome;
-        await throwError(this.ctx, {
-          jobKey: job.jobKey,
-          errorCode: error.errorCode,
-          ...(error.errorMessage !== undefined ? { errorMessage: error.errorMessage } : {}),
-          ...(error.variables ? { variables: error.variables } : {}),
-          actor,
-        });
-        return;
-      }
-      await completeJob(this.ctx, { jobKey: job.jobKey, variables: (outcome as Variables | undefined) ?? {}, actor });
+      await settleJob(this.reporter, job, subscription.handler, {
+        actor: `worker:${this.workerName}`,
+        retryBackOffMs: subscription.retryBackOffMs(job),
+      });
     } catch (error) {
-      // a job completed elsewhere, canceled meanwhile or of an instance that ended: nothing to do
-      if (errorCode(error) === 'COMMAND_REJECTED') return;
       this.ctx.logger.error(
         { err: error, jobKey: job.jobKey, type: job.type },
         'Expected to report the job outcome, but it failed.',

@@ -166,6 +166,28 @@ export async function activateJobs(
   });
 }
 
+/**
+ * One open job with the variables it sees now, or undefined when it no longer exists (completed, its
+ * element terminated, another tenant's). Queue workers read their job this way right before the effect,
+ * so a job that finished meanwhile is not carried out twice and no case data travels through the queue.
+ */
+export async function getJob(ctx: EngineContext, jobKey: string, scope?: TenantScope): Promise<JobInfo | undefined> {
+  if (!/^[0-9]{1,19}$/.test(jobKey)) return undefined;
+  return ctx.read(scope, async (db) => {
+    let query = db.selectFrom('job').selectAll('job').where('job.key', '=', jobKey);
+    if (scope?.tenantIds)
+      query = query.where('job.tenant_id', 'in', scope.tenantIds.length ? [...scope.tenantIds] : ['']);
+    const job = await query.executeTakeFirst();
+    if (!job) return undefined;
+    const root = await db
+      .selectFrom('process_instance')
+      .select('state_doc')
+      .where('key', '=', job.root_key)
+      .executeTakeFirst();
+    return toJobInfo(job, root?.state_doc as InstanceState | undefined);
+  });
+}
+
 export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {
   let variables = state ? visibleVariables(state, job.element_instance_key) : {};
   if (fetchVariables)
