@@ -61,7 +61,7 @@ export type { ActivationFilter } from './services/job.service.js';
 export type { AssignUserTaskRequest } from './services/user-task.service.js';
 export type { JobSubscription, SubscribeOptions } from './jobs/job-runner.js';
 export type { BpmnErrorOutcome, JobHandler, JobReporter, Settlement } from './jobs/job-outcome.js';
-export { bpmnError, settleJob, UnrecoverableJobError } from './jobs/job-outcome.js';
+export { bpmnError, PostponeJob, settleJob, UnrecoverableJobError } from './jobs/job-outcome.js';
 export type { TickResult } from './scheduler/scheduler.js';
 export type { CommitEffects } from './store/unit-of-work.js';
 export type { SearchPage, SearchQuery, SortOrder } from './store/search.js';

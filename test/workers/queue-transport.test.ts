@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { UnrecoverableJobError, type Engine } from '../../engine/src/index.js';
+import { PostponeJob, UnrecoverableJobError, type Engine } from '../../engine/src/index.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { serviceTasks, testEngine, type TestEngine } from '../engine/services/support.js';
@@ -36,6 +36,7 @@ describe('BullMQ job transport', () => {
   /** what the processor saw, per job key (its effects, as an external system would count them) */
   const effects = new Map<string, number>();
   let failuresToInject = new Map<string, number>();
+  let undecided = new Map<string, number>();
 
   const doubler: JobType<{ amount: number }> = {
     type: 'test:double:1',
@@ -46,6 +47,11 @@ describe('BullMQ job transport', () => {
       if (failures > 0) {
         failuresToInject.set(job.processInstanceKey, failures - 1);
         throw new Error('Expected the external system to answer, but it timed out.');
+      }
+      const pending = undecided.get(job.processInstanceKey) ?? 0;
+      if (pending > 0) {
+        undecided.set(job.processInstanceKey, pending - 1);
+        throw new PostponeJob(30, 'The authority has not decided yet.');
       }
       if (input.amount === 13) throw new UnrecoverableJobError('Expected an amount other than 13, but got 13.');
       return { doubled: input.amount * 2 };
@@ -87,6 +93,7 @@ describe('BullMQ job transport', () => {
     await stop();
     effects.clear();
     failuresToInject = new Map();
+    undecided = new Map();
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}:*`);
@@ -125,6 +132,19 @@ describe('BullMQ job transport', () => {
     expect([...effects.values()]).toEqual([3]);
     const intents = (await engine.getHistory(processInstanceKey)).map((entry) => `${entry.valueType}:${entry.intent}`);
     expect(intents.filter((intent) => intent === 'JOB:FAILED')).toHaveLength(2);
+  });
+
+  it('should run a postponed job again later without using up a retry or writing anything', async () => {
+    // given a job whose external system has not decided the first three times it is asked
+    start();
+    const { processInstanceKey } = await engine.createInstance({ bpmnProcessId: 'double', variables: { amount: 5 } });
+    undecided.set(processInstanceKey, 3);
+
+    // then it completes on the fourth run, and the history knows nothing of the waiting
+    await waitFor(async () => (await stateOf(processInstanceKey)) === 'COMPLETED');
+    expect([...effects.values()]).toEqual([4]);
+    const intents = (await engine.getHistory(processInstanceKey)).map((entry) => `${entry.valueType}:${entry.intent}`);
+    expect(intents.filter((intent) => intent.startsWith('JOB:'))).toEqual(['JOB:CREATED', 'JOB:COMPLETED']);
   });
 
   it('should raise an incident when retries run out and carry the job again once the incident is resolved', async () => {

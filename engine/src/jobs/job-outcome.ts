@@ -53,8 +53,28 @@ export interface JobReporter {
   ): Promise<void>;
 }
 
-/** COMPLETED / ERROR_THROWN / RETRY (failed, retries left) / INCIDENT (failed, none left) / GONE */
-export type Settlement = 'COMPLETED' | 'ERROR_THROWN' | 'RETRY' | 'INCIDENT' | 'GONE';
+/**
+ * A handler throws this when the external system has not decided yet (an authority that has not accepted a
+ * submission): the job stays open, untouched, and the handler runs again after `delayMs` — no retry is
+ * used up and nothing is written.
+ */
+export class PostponeJob extends Error {
+  readonly code = 'POSTPONE_JOB' as const;
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * COMPLETED / ERROR_THROWN / RETRY (failed, retries left, after `delayMs`) / INCIDENT (failed, none left) /
+ * POSTPONED (run again after `delayMs`, nothing reported) / GONE (the job no longer exists)
+ */
+export type Settlement =
+  | { readonly outcome: 'COMPLETED' | 'ERROR_THROWN' | 'INCIDENT' | 'GONE' }
+  | { readonly outcome: 'RETRY' | 'POSTPONED'; readonly delayMs: number };
 
 export interface SettleOptions {
   readonly actor: string;
@@ -75,6 +95,7 @@ export async function settleJob(
     try {
       outcome = await handler(job);
     } catch (error) {
+      if (errorCode(error) === 'POSTPONE_JOB') return { outcome: 'POSTPONED', delayMs: (error as PostponeJob).delayMs };
       const retries = errorCode(error) === 'UNRECOVERABLE_JOB' ? 0 : Math.max(0, job.retries - 1);
       await reporter.failJob({
         ...scope,
@@ -82,7 +103,7 @@ export async function settleJob(
         errorMessage: error instanceof Error ? error.message : String(error),
         ...(retries > 0 ? { retryBackOffMs: options.retryBackOffMs } : {}),
       });
-      return retries > 0 ? 'RETRY' : 'INCIDENT';
+      return retries > 0 ? { outcome: 'RETRY', delayMs: options.retryBackOffMs } : { outcome: 'INCIDENT' };
     }
     if (outcome && typeof outcome === 'object' && (outcome as BpmnErrorOutcome)[BPMN_ERROR]) {
       const error = outcome as BpmnErrorOutcome;
@@ -92,13 +113,13 @@ export async function settleJob(
         ...(error.errorMessage !== undefined ? { errorMessage: error.errorMessage } : {}),
         ...(error.variables ? { variables: error.variables } : {}),
       });
-      return 'ERROR_THROWN';
+      return { outcome: 'ERROR_THROWN' };
     }
     await reporter.completeJob({ ...scope, variables: (outcome as Variables | undefined) ?? {} });
-    return 'COMPLETED';
+    return { outcome: 'COMPLETED' };
   } catch (error) {
     // completed elsewhere, canceled meanwhile, or of an instance that ended: nothing left to do
-    if (errorCode(error) === 'COMMAND_REJECTED') return 'GONE';
+    if (errorCode(error) === 'COMMAND_REJECTED') return { outcome: 'GONE' };
     throw error;
   }
 }

@@ -182,10 +182,19 @@ export class JobRunner {
 
   private async handle(subscription: Subscription, job: JobInfo): Promise<void> {
     try {
-      await settleJob(this.reporter, job, subscription.handler, {
+      const settlement = await settleJob(this.reporter, job, subscription.handler, {
         actor: `worker:${this.workerName}`,
         retryBackOffMs: subscription.retryBackOffMs(job),
       });
+      if (settlement.outcome === 'POSTPONED') {
+        // the job stays open; it comes back here after the delay (or to the recovery poll after a restart)
+        setTimeout(() => {
+          if (!this.started || subscription.closed || this.inFlight.has(job.jobKey)) return;
+          this.inFlight.add(job.jobKey);
+          subscription.queue.push(job);
+          this.pump(subscription);
+        }, settlement.delayMs).unref?.();
+      }
     } catch (error) {
       this.ctx.logger.error(
         { err: error, jobKey: job.jobKey, type: job.type },

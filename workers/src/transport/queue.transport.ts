@@ -12,7 +12,7 @@
  *   not delivered within the grace period (never dispatched, lost with a `FLUSHALL`, stalled beyond
  *   BullMQ's patience, retried after an incident was resolved) and dispatches them again.
  */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
   settleJob,
   type CommitEffects,
@@ -220,7 +220,7 @@ export class JobDispatcher {
 }
 
 /** Observes each settled job (metrics, tests, the chaos run). */
-export type SettlementListener = (job: QueuedJob, settlement: Settlement | 'MISSING') => void;
+export type SettlementListener = (job: QueuedJob, outcome: Settlement['outcome'] | 'MISSING') => void;
 
 /** BullMQ workers for the given job types in this process. */
 export class QueueWorkers {
@@ -241,7 +241,7 @@ export class QueueWorkers {
       const handler = toJobHandler(jobType);
       const worker = new Worker<QueuedJob>(
         queueNameOf(jobType.type),
-        (job) => this.process(job, handler, workerName, settings),
+        (job, token) => this.process(job, token, handler, workerName, settings),
         {
           connection: options.connection,
           prefix: options.prefix ?? 'prozessplattform',
@@ -273,6 +273,7 @@ export class QueueWorkers {
 
   private async process(
     queued: Job<QueuedJob>,
+    token: string | undefined,
     handler: ReturnType<typeof toJobHandler>,
     workerName: string,
     settings: TypeSettings,
@@ -287,9 +288,14 @@ export class QueueWorkers {
       actor: `worker:${workerName}`,
       retryBackOffMs: backoffMs(queued.attemptsMade + 1, settings.backoff),
     });
-    this.options.onSettled?.(queued.data, settlement);
+    this.options.onSettled?.(queued.data, settlement.outcome);
     // BullMQ schedules the retry the engine just recorded (same backoff); an incident ends the queue job
-    if (settlement === 'RETRY') throw new Error(`Job ${jobKey} failed and is retried.`);
+    if (settlement.outcome === 'RETRY') throw new Error(`Job ${jobKey} failed and is retried.`);
+    if (settlement.outcome === 'POSTPONED') {
+      // back to the queue as the same job, without using up an attempt
+      await queued.moveToDelayed(Date.now() + settlement.delayMs, token);
+      throw new DelayedError();
+    }
   }
 
   async close(): Promise<void> {
