@@ -312,6 +312,37 @@ export interface MailboxMessageTable {
   created_at: Timestamp;
 }
 
+/** the tenant's directory of authorities (forwarding, workers issue #3) */
+export interface AuthorityTable {
+  key: Generated<Key>;
+  tenant_id: string;
+  name: string;
+  leika_key: string | null;
+  region_key: string;
+  channel: 'fit-connect' | 'webhook' | 'internal';
+  endpoint: string | null;
+  destination_id: string | null;
+  target_tenant_id: string | null;
+  secret: string | null;
+  updated_at: Timestamp;
+}
+
+/** what a forwarding job delivered, keyed by the job */
+export interface DeliveryTable {
+  job_key: Key;
+  tenant_id: string;
+  process_instance_key: Key;
+  authority_name: string;
+  channel: string;
+  state: 'SUBMITTED' | 'DELIVERED' | 'ACCEPTED' | 'REJECTED';
+  destination: string;
+  submission_id: string | null;
+  case_id: string | null;
+  receipt: Json<Record<string, unknown>> | null;
+  submitted_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   process_definition: ProcessDefinitionTable;
@@ -334,6 +365,8 @@ export interface Database {
   application: ApplicationTable;
   document: DocumentTable;
   mailbox_message: MailboxMessageTable;
+  authority: AuthorityTable;
+  delivery: DeliveryTable;
 }
 
 export type VariableRow = Selectable<VariableTable>;
