@@ -70,7 +70,8 @@ export function checkAuthority(entry: Authority, at: string): DirectoryProblem[]
       problem('destinationId', 'must be the UUID of the FIT-Connect destination');
   } else if (entry.channel === 'webhook') {
     if (!isUrl(entry.endpoint)) problem('endpoint', 'must be the http(s) URL of the webhook');
-    if (!entry.secret || entry.secret.length < 16) problem('secret', 'must be a shared secret of at least 16 characters');
+    if (!entry.secret || entry.secret.length < 16)
+      problem('secret', 'must be a shared secret of at least 16 characters');
   } else if (!entry.targetTenantId || !/^[0-9]{12}$/.test(entry.targetTenantId))
     problem('targetTenantId', 'must be the 12-digit ARS of the receiving tenant');
   return problems;

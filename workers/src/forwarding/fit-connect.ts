@@ -130,9 +130,13 @@ export class FitConnectSender {
       })
     ).json()) as { encryptionKid?: string; status?: string };
     if (!destination.encryptionKid)
-      throw new FitConnectProtocolError(`Expected destination ${destinationId} to name its encryption key, but it does not.`);
+      throw new FitConnectProtocolError(
+        `Expected destination ${destinationId} to name its encryption key, but it does not.`,
+      );
     if (destination.status && destination.status !== 'active')
-      throw new FitConnectProtocolError(`Expected destination ${destinationId} to be active, but it is ${destination.status}.`);
+      throw new FitConnectProtocolError(
+        `Expected destination ${destinationId} to be active, but it is ${destination.status}.`,
+      );
     const jwk = (await (
       await this.api(
         endpoint,
@@ -145,8 +149,12 @@ export class FitConnectSender {
         `Expected the key ${destination.encryptionKid} of destination ${destinationId} to be an RSA-OAEP-256 encryption key, but it is ${jwk.kty}/${jwk.alg}.`,
       );
     if (jwk.kid !== destination.encryptionKid)
-      throw new FitConnectProtocolError(`Expected key ${destination.encryptionKid}, but the destination sent ${jwk.kid}.`);
-    return { kid: jwk.kid, key: await importJWK(jwk, 'RSA-OAEP-256') };
+      throw new FitConnectProtocolError(
+        `Expected key ${destination.encryptionKid}, but the destination sent ${jwk.kid}.`,
+      );
+    // FIT-Connect declares the key for wrapKey; WebCrypto's RSA-OAEP wraps the content key with `encrypt`
+    const { key_ops: _keyOps, ...publicKey } = jwk;
+    return { kid: jwk.kid, key: await importJWK(publicKey, 'RSA-OAEP-256') };
   }
 
   /** Announces, uploads and submits; returns the ids. Not idempotent by itself: the caller records them. */
@@ -236,7 +244,10 @@ export class FitConnectSender {
     for (const token of eventLog ?? []) {
       let payload;
       try {
-        ({ payload } = await jwtVerify(token, keySet, { typ: 'secevent+jwt', algorithms: ['PS512', 'RS512', 'ES512'] }));
+        ({ payload } = await jwtVerify(token, keySet, {
+          typ: 'secevent+jwt',
+          algorithms: ['PS512', 'RS512', 'ES512'],
+        }));
       } catch (error) {
         throw new FitConnectProtocolError(
           `Expected every entry of the event log of case ${submitted.caseId} to be a valid Security Event Token, but: ${(error as Error).message}`,
@@ -247,7 +258,8 @@ export class FitConnectSender {
       const at = new Date((payload.iat ?? 0) * 1000).toISOString();
       const issuer = String(payload.iss ?? '');
       if (events[EVENTS.accept]) return { state: 'ACCEPTED', at, issuer };
-      if (events[EVENTS.reject]) return { state: 'REJECTED', at, issuer, problems: events[EVENTS.reject].problems ?? [] };
+      if (events[EVENTS.reject])
+        return { state: 'REJECTED', at, issuer, problems: events[EVENTS.reject].problems ?? [] };
     }
     return { state: 'PENDING' };
   }

@@ -68,11 +68,14 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       const recorded = await engine.scoped(scope, (db) =>
         db.selectFrom('delivery').selectAll().where('job_key', '=', job.jobKey).executeTakeFirst(),
       );
-      if (recorded) return recorded.channel === 'fit-connect' ? awaitDecision(recorded) : { forwarding: resultOf(recorded) };
+      if (recorded)
+        return recorded.channel === 'fit-connect' ? awaitDecision(recorded) : { forwarding: resultOf(recorded) };
 
-      const authority = (await routed(input)) ?? (await engine.scoped(scope, (db) =>
-        findCompetentAuthority(db, job.tenantId, input.serviceKey, input.regionKey),
-      ));
+      const authority =
+        (await routed(input)) ??
+        (await engine.scoped(scope, (db) =>
+          findCompetentAuthority(db, job.tenantId, input.serviceKey, input.regionKey),
+        ));
       if (!authority)
         throw new UnrecoverableJobError(
           `Expected an authority competent for service ${input.serviceKey} in region ${input.regionKey} in the directory, but there is none.`,
@@ -108,7 +111,11 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
     if (response.status === 404) return undefined;
     if (!response.ok) throw new Error(`Expected the routing service to answer, but it answered ${response.status}.`);
     const { routes } = (await response.json()) as {
-      routes?: { destinationId: string; destinationName?: string; destinationParameters?: { submissionUrl?: string } }[];
+      routes?: {
+        destinationId: string;
+        destinationName?: string;
+        destinationParameters?: { submissionUrl?: string };
+      }[];
     };
     const route = routes?.[0];
     if (!route?.destinationParameters?.submissionUrl) return undefined;
@@ -178,7 +185,12 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
     return { forwarding: resultOf(delivery) };
   }
 
-  async function deliverInternally(job: JobInfo, input: ForwardingInput, authority: Authority, attachments: Document[]) {
+  async function deliverInternally(
+    job: JobInfo,
+    input: ForwardingInput,
+    authority: Authority,
+    attachments: Document[],
+  ) {
     const target = authority.targetTenantId!;
     const service = await engine.scoped({ tenantIds: [target] }, (db) =>
       db
@@ -238,7 +250,11 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
           destination: target,
           submission_id: created.processInstanceKey,
           case_id: created.businessKey,
-          receipt: { tenantId: target, processInstanceKey: created.processInstanceKey, caseNumber: created.businessKey },
+          receipt: {
+            tenantId: target,
+            processInstanceKey: created.processInstanceKey,
+            caseNumber: created.businessKey,
+          },
           submitted_at: submittedAt,
           decided_at: submittedAt,
         };
@@ -257,7 +273,12 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
     return { forwarding: resultOf(delivery!) };
   }
 
-  async function submitToFitConnect(job: JobInfo, input: ForwardingInput, authority: Authority, attachments: Document[]) {
+  async function submitToFitConnect(
+    job: JobInfo,
+    input: ForwardingInput,
+    authority: Authority,
+    attachments: Document[],
+  ) {
     if (!options.fitConnect)
       throw new UnrecoverableJobError(
         `Expected FIT-Connect sender credentials to forward to '${authority.name}', but none are configured (FIT_CONNECT_* settings).`,
@@ -289,15 +310,24 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       decided_at: null,
     };
     await record(job, delivery);
-    return awaitDecision({ ...delivery, job_key: job.jobKey, tenant_id: job.tenantId, process_instance_key: job.rootProcessInstanceKey });
+    return awaitDecision({
+      ...delivery,
+      job_key: job.jobKey,
+      tenant_id: job.tenantId,
+      process_instance_key: job.rootProcessInstanceKey,
+    });
   }
 
   async function awaitDecision(delivery: Delivery): Promise<Variables | ReturnType<typeof bpmnError>> {
     if (delivery.state === 'ACCEPTED') return { forwarding: resultOf(delivery) };
     if (delivery.state === 'REJECTED')
-      return bpmnError(FORWARDING_REJECTED, 'The authority rejected the submission.', { forwarding: resultOf(delivery) });
+      return bpmnError(FORWARDING_REJECTED, 'The authority rejected the submission.', {
+        forwarding: resultOf(delivery),
+      });
     if (!options.fitConnect)
-      throw new UnrecoverableJobError('Expected FIT-Connect sender credentials to read the decision, but none are configured.');
+      throw new UnrecoverableJobError(
+        'Expected FIT-Connect sender credentials to read the decision, but none are configured.',
+      );
     const endpoint = delivery.destination.split('#')[0];
     let decision: Decision;
     try {
@@ -333,7 +363,11 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
 
 type Document = { file_name: string; content_type: string; size: number; sha256: string; content: Buffer };
 
-async function documentsOf(db: Kysely<Database>, job: JobInfo, keys: readonly string[] | undefined): Promise<Document[]> {
+async function documentsOf(
+  db: Kysely<Database>,
+  job: JobInfo,
+  keys: readonly string[] | undefined,
+): Promise<Document[]> {
   let query = db
     .selectFrom('document')
     .select(['key', 'file_name', 'content_type', 'size', 'sha256', 'content'])
@@ -345,8 +379,7 @@ async function documentsOf(db: Kysely<Database>, job: JobInfo, keys: readonly st
   }
   const rows = await query.orderBy('key').execute();
   const missing = keys?.find((key) => !rows.some((row) => row.key === key));
-  if (missing)
-    throw new UnrecoverableJobError(`Expected document ${missing} to belong to this case, but it does not.`);
+  if (missing) throw new UnrecoverableJobError(`Expected document ${missing} to belong to this case, but it does not.`);
   return rows;
 }
 

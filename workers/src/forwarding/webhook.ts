@@ -26,7 +26,8 @@ export function webhookSignatureProblem(
   if (Math.abs(nowMs / 1000 - timestamp) > SIGNATURE_WINDOW_SECONDS)
     return `Expected a signature timestamp within ${SIGNATURE_WINDOW_SECONDS} s of now, but it is not.`;
   const expected = Buffer.from(webhookSignature(secret, timestamp, body).slice(-64), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(match[2], 'hex'))) return 'Expected a valid signature, but it does not match.';
+  if (!timingSafeEqual(expected, Buffer.from(match[2], 'hex')))
+    return 'Expected a valid signature, but it does not match.';
   return undefined;
 }
 
