@@ -4,8 +4,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     // packages that ship ESM only but are require()d by CommonJS dependencies (cookie by fastify's inject,
-    // content-disposition by @fastify/multipart); Node 20's require(esm) does not reach jest's loader
-    '/node_modules/(cookie|content-disposition)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+    // content-disposition by @fastify/multipart, min-dash by the element-templates validator); Node 20's require(esm) does not reach jest's loader
+    '/node_modules/(cookie|content-disposition|min-dash)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
     '^.+\\.ts$': [
       '@swc/jest',
       {
@@ -14,7 +14,7 @@ export default {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition|min-dash)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/engine/**/*.test.ts', '<rootDir>/api/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/data/'],
