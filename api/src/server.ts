@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '../../engine/src/index.js';
+import { loadWorkerConfig, startWorkers, type JobTransport, type WorkerConfig } from '../../workers/src/index.js';
 import { build } from './app.js';
 import { loadConfig, redact, type Config } from './config.js';
 
@@ -23,8 +24,10 @@ const reason = (error: unknown): string => redact(error instanceof Error ? error
 const redactedError = (error: Error) => ({ message: redact(error.message) });
 
 let config: Config;
+let workerConfig: WorkerConfig;
 try {
   config = loadConfig();
+  workerConfig = loadWorkerConfig();
 } catch (error) {
   exitWith((error as Error).message);
 }
@@ -64,6 +67,20 @@ try {
   await engine.close().catch(() => undefined);
   exitWith(`Expected to listen on ${config.host}:${config.port}, but: ${reason(error)}`);
 }
+// embedded mode works the jobs here; with Redis this process only dispatches them (`npm run workers` works them)
+let transport: JobTransport;
+try {
+  transport = startWorkers(
+    engine,
+    workerConfig,
+    { redisUrl: config.redisUrl, runWorkers: !config.redisUrl },
+    logger.child({ component: 'jobs' }),
+  );
+} catch (error) {
+  await app.close();
+  await engine.close().catch(() => undefined);
+  exitWith(reason(error));
+}
 await engine.start();
 logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
 if (config.devLogin)
@@ -83,6 +100,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }, SHUTDOWN_TIMEOUT_MS).unref();
   try {
     await app.close();
+    await transport.close();
     await engine.close();
     redis?.disconnect();
   } catch (error) {

@@ -27,17 +27,20 @@ describe('element templates of the job types', () => {
     expect(templates.map(({ file }) => file)).toContain('forwarding-1.json');
   });
 
-  it.each(templates)('$file should be a valid Zeebe element template for a versioned municipal job type', ({ file, template }) => {
-    const { valid, errors } = validateZeebe(template);
-    expect(errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-    const properties = template.properties as TemplateProperty[];
-    const type = properties.find((p) => p.binding.type === 'zeebe:taskDefinition' && p.binding.property === 'type');
-    expect(type).toMatchObject({ type: 'Hidden', value: expect.stringMatching(/^municipal:[a-z-]+:[0-9]+$/) });
-    const version = type!.value!.split(':')[2];
-    expect(file).toBe(`${type!.value!.split(':')[1]}-${version}.json`);
-    expect(String(template.version)).toBe(version);
-  });
+  it.each(templates)(
+    '$file should be a valid Zeebe element template for a versioned municipal job type',
+    ({ file, template }) => {
+      const { valid, errors } = validateZeebe(template);
+      expect(errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+      const properties = template.properties as TemplateProperty[];
+      const type = properties.find((p) => p.binding.type === 'zeebe:taskDefinition' && p.binding.property === 'type');
+      expect(type).toMatchObject({ type: 'Hidden', value: expect.stringMatching(/^municipal:[a-z-]+:[0-9]+$/) });
+      const version = type!.value!.split(':')[2];
+      expect(file).toBe(`${type!.value!.split(':')[1]}-${version}.json`);
+      expect(String(template.version)).toBe(version);
+    },
+  );
 
   it.each(templates)('$file should offer exactly the inputs its schema declares', ({ file, template }) => {
     const schema = JSON.parse(readFileSync(new URL(file.replace('.json', '.input.schema.json'), schemasDir), 'utf8'));

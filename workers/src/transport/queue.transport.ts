@@ -41,7 +41,7 @@ export interface QueueTransportOptions {
   readonly reconcileIntervalMs?: number;
   /** how long a re-dispatched job is left alone before it is checked again (default 60 s) */
   readonly leaseMs?: number;
-  /** how often BullMQ looks for jobs of dead workers (default 30 s) */
+  /** how soon BullMQ hands the job of a dead worker to another: lock duration and stall check (default 30 s) */
   readonly stalledIntervalMs?: number;
 }
 
@@ -250,6 +250,8 @@ export class QueueWorkers {
             ? { limiter: { max: settings.rateLimit.max, duration: settings.rateLimit.durationMs } }
             : {}),
           settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, settings.backoff) },
+          // a killed worker's lock runs out after lockDuration; the stall check then hands its job on
+          lockDuration: options.stalledIntervalMs ?? 30_000,
           stalledInterval: options.stalledIntervalMs ?? 30_000,
           // a job of a killed worker goes back to the queue a few times before BullMQ gives up on it (and
           // the reconciler takes over)

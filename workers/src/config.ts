@@ -1,0 +1,134 @@
+/**
+ * The workers' configuration from environment variables, validated once at start (by `npm run workers`
+ * and by the API server, which runs the job types in-process in embedded mode and dispatches them to the
+ * queues otherwise). A bad value names the variable.
+ *
+ * - WORKER_TYPES: comma-separated job types this process works (default: all)
+ * - WORKER_SETTINGS: a JSON file `{ "<job type>": { concurrency, rateLimit: { max, durationMs },
+ *   backoff: { initialMs, maxMs } } }`
+ * - JOB_GRACE_MS / JOB_RECONCILE_INTERVAL_MS: when the reconciler re-dispatches undelivered jobs
+ * - JOB_STALLED_INTERVAL_MS: how soon BullMQ hands the job of a dead worker to another (default 30 s)
+ * - JOB_QUEUE_PREFIX: the Redis key prefix of the queues (default `prozessplattform`)
+ * - FIT_CONNECT_TOKEN_URL, FIT_CONNECT_CLIENT_ID, FIT_CONNECT_CLIENT_SECRET: this installation's sender
+ *   credentials; FIT_CONNECT_ROUTING_URL: a routing service asked before the directory
+ * - FORWARDING_POLL_INTERVAL_MS: how often an undecided FIT-Connect submission is checked
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { TypeSettings } from './transport/queue.transport.js';
+
+export interface WorkerConfig {
+  readonly types?: readonly string[];
+  readonly settings: Readonly<Record<string, TypeSettings>>;
+  readonly graceMs?: number;
+  readonly reconcileIntervalMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly queuePrefix?: string;
+  readonly fitConnect?: { tokenUrl: string; clientId: string; clientSecret: string; routingUrl?: string };
+  readonly forwardingPollIntervalMs?: number;
+}
+
+export class WorkerConfigError extends Error {
+  readonly code = 'CONFIG_INVALID' as const;
+}
+
+const ajv = new Ajv({ allErrors: true });
+const settingsSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+      rateLimit: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['max', 'durationMs'],
+        properties: { max: { type: 'integer', minimum: 1 }, durationMs: { type: 'integer', minimum: 1 } },
+      },
+      backoff: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['initialMs', 'maxMs'],
+        properties: { initialMs: { type: 'integer', minimum: 1 }, maxMs: { type: 'integer', minimum: 1 } },
+      },
+    },
+  },
+};
+const validateSettings = ajv.compile(settingsSchema);
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const problems: string[] = [];
+  const value = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const milliseconds = (name: string) => {
+    const given = value(name);
+    if (given === undefined) return undefined;
+    if (!/^[1-9][0-9]{0,9}$/.test(given))
+      problems.push(`${name}: expected a positive integer (milliseconds), but got '${given}'.`);
+    return Number(given);
+  };
+  const url = (name: string) => {
+    const given = value(name);
+    if (given !== undefined && !/^https?:\/\/\S+$/.test(given))
+      problems.push(`${name}: expected an http(s) URL, but got '${given}'.`);
+    return given;
+  };
+
+  const types = value('WORKER_TYPES')
+    ?.split(',')
+    .map((type) => type.trim())
+    .filter(Boolean);
+  for (const type of types ?? [])
+    if (!/^[a-z]+:[a-z-]+:[0-9]+$/.test(type))
+      problems.push(`WORKER_TYPES: expected job types such as municipal:forwarding:1, but got '${type}'.`);
+
+  let settings: Record<string, TypeSettings> = {};
+  const settingsFile = value('WORKER_SETTINGS');
+  if (settingsFile) {
+    try {
+      settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, TypeSettings>;
+      if (!validateSettings(settings))
+        problems.push(
+          `WORKER_SETTINGS: expected per job type { concurrency, rateLimit: { max, durationMs }, backoff: { initialMs, maxMs } }, but ${ajv.errorsText(validateSettings.errors, { dataVar: settingsFile })}.`,
+        );
+    } catch (error) {
+      problems.push(`WORKER_SETTINGS: expected a readable JSON file, but ${(error as Error).message}.`);
+    }
+  }
+
+  const queuePrefix = value('JOB_QUEUE_PREFIX');
+  if (queuePrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
+    problems.push(`JOB_QUEUE_PREFIX: expected letters, digits, '.', '_' or '-', but got '${queuePrefix}'.`);
+
+  const tokenUrl = url('FIT_CONNECT_TOKEN_URL');
+  const routingUrl = url('FIT_CONNECT_ROUTING_URL');
+  const clientId = value('FIT_CONNECT_CLIENT_ID');
+  const clientSecret = value('FIT_CONNECT_CLIENT_SECRET');
+  const fitConnectGiven = [tokenUrl, clientId, clientSecret].filter((given) => given !== undefined).length;
+  if (fitConnectGiven > 0 && fitConnectGiven < 3)
+    problems.push(
+      'FIT_CONNECT_TOKEN_URL, FIT_CONNECT_CLIENT_ID, FIT_CONNECT_CLIENT_SECRET: expected all three or none, but only some are set.',
+    );
+
+  const config: WorkerConfig = {
+    ...(types?.length ? { types } : {}),
+    settings,
+    graceMs: milliseconds('JOB_GRACE_MS'),
+    reconcileIntervalMs: milliseconds('JOB_RECONCILE_INTERVAL_MS'),
+    stalledIntervalMs: milliseconds('JOB_STALLED_INTERVAL_MS'),
+    ...(queuePrefix ? { queuePrefix } : {}),
+    forwardingPollIntervalMs: milliseconds('FORWARDING_POLL_INTERVAL_MS'),
+    ...(fitConnectGiven === 3
+      ? {
+          fitConnect: {
+            tokenUrl: tokenUrl!,
+            clientId: clientId!,
+            clientSecret: clientSecret!,
+            ...(routingUrl ? { routingUrl } : {}),
+          },
+        }
+      : {}),
+  };
+  if (problems.length) throw new WorkerConfigError(`Invalid worker configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}

@@ -1,0 +1,69 @@
+/**
+ * The workers' public face for the processes that run them: the API server (embedded mode: in-process;
+ * with Redis: dispatch only) and `npm run workers` (queue workers).
+ */
+import type { Engine } from '../../engine/src/index.js';
+import type { WorkerConfig } from './config.js';
+import { FitConnectSender } from './forwarding/fit-connect.js';
+import { forwardingJobType } from './forwarding/processor.js';
+import type { JobType } from './shared/job-type.js';
+import { startJobTransport, type JobTransport } from './transport/index.js';
+
+export { loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config.js';
+export type { JobTransport } from './transport/index.js';
+
+/** Every job type of the platform, configured; limited to `config.types` when given. */
+export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<never>[] {
+  const fitConnect = config.fitConnect
+    ? new FitConnectSender({
+        tokenUrl: config.fitConnect.tokenUrl,
+        clientId: config.fitConnect.clientId,
+        clientSecret: config.fitConnect.clientSecret,
+      })
+    : undefined;
+  const all = [
+    forwardingJobType({
+      engine,
+      fitConnect,
+      routingUrl: config.fitConnect?.routingUrl,
+      pollIntervalMs: config.forwardingPollIntervalMs,
+    }),
+  ] as JobType<never>[];
+  if (!config.types) return all;
+  const unknown = config.types.filter((type) => !all.some((jobType) => jobType.type === type));
+  if (unknown.length)
+    throw new Error(
+      `Expected WORKER_TYPES to name job types of this platform (${all.map((jobType) => jobType.type).join(', ')}), but ${unknown.join(', ')} is none.`,
+    );
+  return all.filter((jobType) => config.types!.includes(jobType.type));
+}
+
+interface Logger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** Starts the job transport for the platform's job types. */
+export function startWorkers(
+  engine: Engine,
+  config: WorkerConfig,
+  options: { redisUrl?: string; runWorkers: boolean; workerName?: string },
+  logger: Logger,
+): JobTransport {
+  return startJobTransport(
+    engine,
+    createJobTypes(engine, config),
+    {
+      redisUrl: options.redisUrl,
+      runWorkers: options.runWorkers,
+      settings: config.settings,
+      graceMs: config.graceMs,
+      reconcileIntervalMs: config.reconcileIntervalMs,
+      stalledIntervalMs: config.stalledIntervalMs,
+      prefix: config.queuePrefix,
+      workerName: options.workerName,
+    },
+    logger,
+  );
+}
