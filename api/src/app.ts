@@ -30,6 +30,7 @@ import { applicationRoutes } from './routes/applications/index.js';
 import { documentRoutes } from './routes/documents/index.js';
 import { mailboxRoutes } from './routes/mailbox/index.js';
 import { serviceRoutes } from './routes/services/index.js';
+import { authorityRoutes } from './routes/authorities/index.js';
 
 export interface AppDependencies {
   readonly engine: Engine;
@@ -161,6 +162,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(jobRoutes, { engine });
       await v2.register(incidentRoutes, { engine });
       await v2.register(variableRoutes, { engine });
+      await v2.register(authorityRoutes, { engine });
       // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
       await v2.register(async (platform) => {
         platform.addHook('onRequest', platform.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));

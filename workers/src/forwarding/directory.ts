@@ -138,9 +138,9 @@ export function parseDirectoryCsv(text: string): Authority[] {
   return entries;
 }
 
-/** Replaces the tenant's directory with these entries, all or nothing. */
+/** Replaces the tenant's directory with these entries, all or nothing (in the caller's transaction, if any). */
 export async function replaceDirectory(db: Kysely<Database>, tenantId: string, entries: readonly Authority[]) {
-  await db.transaction().execute(async (trx) => {
+  const replace = async (trx: Kysely<Database>) => {
     await trx.deleteFrom('authority').where('tenant_id', '=', tenantId).execute();
     if (entries.length === 0) return;
     const now = new Date();
@@ -161,7 +161,9 @@ export async function replaceDirectory(db: Kysely<Database>, tenantId: string, e
         })),
       )
       .execute();
-  });
+  };
+  if (db.isTransaction) await replace(db);
+  else await db.transaction().execute(replace);
 }
 
 export async function listDirectory(db: Kysely<Database>, tenantId: string): Promise<Authority[]> {
