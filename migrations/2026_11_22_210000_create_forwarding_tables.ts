@@ -29,7 +29,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addCheckConstraint('authority_region_key', sql`region_key ~ '^([0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{9}|[0-9]{12})$'`)
     .execute();
-  await sql`CREATE UNIQUE INDEX authority_route ON authority (tenant_id, coalesce(leika_key, ''), region_key)`.execute(db);
+  await sql`CREATE UNIQUE INDEX authority_route ON authority (tenant_id, coalesce(leika_key, ''), region_key)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('delivery')

@@ -12,6 +12,7 @@
  * - FIT_CONNECT_TOKEN_URL, FIT_CONNECT_CLIENT_ID, FIT_CONNECT_CLIENT_SECRET: this installation's sender
  *   credentials; FIT_CONNECT_ROUTING_URL: a routing service asked before the directory
  * - FORWARDING_POLL_INTERVAL_MS: how often an undecided FIT-Connect submission is checked
+ * - SMTP_URL (smtp:// or smtps://, with user and password if needed) and SMTP_FROM: notifications
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -26,6 +27,7 @@ export interface WorkerConfig {
   readonly queuePrefix?: string;
   readonly fitConnect?: { tokenUrl: string; clientId: string; clientSecret: string; routingUrl?: string };
   readonly forwardingPollIntervalMs?: number;
+  readonly smtp?: { url: string; from: string };
 }
 
 export class WorkerConfigError extends Error {
@@ -96,6 +98,15 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     }
   }
 
+  const smtpUrl = value('SMTP_URL');
+  const smtpFrom = value('SMTP_FROM');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/\S+$/.test(smtpUrl))
+    problems.push(
+      `SMTP_URL: expected smtp://host:port or smtps://user:password@host:port, but got '${smtpUrl.replace(/:[^:@/]*@/, ':***@')}'.`,
+    );
+  if ((smtpUrl === undefined) !== (smtpFrom === undefined))
+    problems.push('SMTP_URL, SMTP_FROM: expected both or none, but only one is set.');
+
   const queuePrefix = value('JOB_QUEUE_PREFIX');
   if (queuePrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
     problems.push(`JOB_QUEUE_PREFIX: expected letters, digits, '.', '_' or '-', but got '${queuePrefix}'.`);
@@ -117,6 +128,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     reconcileIntervalMs: milliseconds('JOB_RECONCILE_INTERVAL_MS'),
     stalledIntervalMs: milliseconds('JOB_STALLED_INTERVAL_MS'),
     ...(queuePrefix ? { queuePrefix } : {}),
+    ...(smtpUrl && smtpFrom ? { smtp: { url: smtpUrl, from: smtpFrom } } : {}),
     forwardingPollIntervalMs: milliseconds('FORWARDING_POLL_INTERVAL_MS'),
     ...(fitConnectGiven === 3
       ? {

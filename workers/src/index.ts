@@ -6,6 +6,7 @@ import type { Engine } from '../../engine/src/index.js';
 import type { WorkerConfig } from './config.js';
 import { FitConnectSender } from './forwarding/fit-connect.js';
 import { forwardingJobType } from './forwarding/processor.js';
+import { notificationJobType } from './notification/processor.js';
 import type { JobType } from './shared/job-type.js';
 import { startJobTransport, type JobTransport } from './transport/index.js';
 
@@ -28,6 +29,7 @@ export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<ne
       routingUrl: config.fitConnect?.routingUrl,
       pollIntervalMs: config.forwardingPollIntervalMs,
     }),
+    notificationJobType({ engine, smtpUrl: config.smtp?.url, from: config.smtp?.from }),
   ] as JobType<never>[];
   if (!config.types) return all;
   const unknown = config.types.filter((type) => !all.some((jobType) => jobType.type === type));

@@ -343,6 +343,17 @@ export interface DeliveryTable {
   decided_at: Timestamp | null;
 }
 
+/** an e-mail a notification job sent, keyed by the job */
+export interface NotificationTable {
+  job_key: Key;
+  tenant_id: string;
+  process_instance_key: Key;
+  recipients: string[];
+  subject: string;
+  message_id: string;
+  sent_at: Timestamp;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   process_definition: ProcessDefinitionTable;
@@ -367,6 +378,7 @@ export interface Database {
   mailbox_message: MailboxMessageTable;
   authority: AuthorityTable;
   delivery: DeliveryTable;
+  notification: NotificationTable;
 }
 
 export type VariableRow = Selectable<VariableTable>;
