@@ -31,6 +31,8 @@ import { documentRoutes } from './routes/documents/index.js';
 import { mailboxRoutes } from './routes/mailbox/index.js';
 import { serviceRoutes } from './routes/services/index.js';
 import { authorityRoutes } from './routes/authorities/index.js';
+import { paymentRoutes } from './routes/payments/index.js';
+import type { PaymentProvider } from '../../workers/src/payment/providers.js';
 
 export interface AppDependencies {
   readonly engine: Engine;
@@ -39,6 +41,8 @@ export interface AppDependencies {
   readonly logger?: FastifyBaseLogger;
   /** checked by /ready when Redis is configured */
   readonly redis?: { ping(): Promise<unknown> };
+  /** e-payment providers whose notifications the API accepts */
+  readonly paymentProviders?: readonly PaymentProvider[];
 }
 
 export type AppConfig = Pick<
@@ -170,6 +174,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
         await platform.register(documentRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
         await platform.register(applicationRoutes, { engine });
         await platform.register(mailboxRoutes, { engine });
+        await platform.register(paymentRoutes, { engine, providers: deps.paymentProviders ?? [] });
       });
     },
     { prefix: '/v2' },

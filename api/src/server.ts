@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '../../engine/src/index.js';
-import { loadWorkerConfig, startWorkers, type JobTransport, type WorkerConfig } from '../../workers/src/index.js';
+import {
+  loadWorkerConfig,
+  paymentProvider,
+  startWorkers,
+  type JobTransport,
+  type WorkerConfig,
+} from '../../workers/src/index.js';
 import { build } from './app.js';
 import { loadConfig, redact, type Config } from './config.js';
 
@@ -60,7 +66,8 @@ const redis = config.redisUrl
 redis?.on('error', (error: Error) => logger.warn({ err: redactedError(error) }, 'Redis is not reachable'));
 redis?.connect().catch(() => undefined);
 
-const app = await build(config, { engine, version, logger, redis });
+const paymentProviders = workerConfig.payment ? [paymentProvider(workerConfig.payment)] : [];
+const app = await build(config, { engine, version, logger, redis, paymentProviders });
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {

@@ -3,8 +3,8 @@
  * kind of caller, and multipart bodies for uploads.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { build, type AppConfig } from '../../api/src/app.js';
-import type { Engine } from '../../engine/src/index.js';
+import { build, type AppConfig, type AppDependencies } from '../../api/src/app.js';
+import type { Engine, EngineOptions } from '../../engine/src/index.js';
 import { testEngine, type TestEngine } from '../engine/services/support.js';
 
 export const TENANT_A = '091620000000'; // München
@@ -17,11 +17,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(label: string, config: Partial<AppConfig> = {}): Promise<TestApp> {
-  const t = await testEngine(label);
+export async function testApp(
+  label: string,
+  config: Partial<AppConfig> = {},
+  deps: Partial<Pick<AppDependencies, 'paymentProviders'>> & { engineOptions?: Partial<EngineOptions> } = {},
+): Promise<TestApp> {
+  const t = await testEngine(label, deps.engineOptions);
   const app = await build(
     { logLevel: 'silent', devLogin: true, publicUrl: 'http://api.test', ...config },
-    { engine: t.engine, version: '0.1.0-test' },
+    { engine: t.engine, version: '0.1.0-test', paymentProviders: deps.paymentProviders },
   );
   return {
     app,

@@ -90,7 +90,7 @@ describe('worker processes (npm run workers)', () => {
     // this process plays the API: it dispatches, the worker processes work
     dispatcher = startJobTransport(
       engine,
-      createJobTypes(engine, { settings: {} }),
+      createJobTypes(engine, { settings: {}, publicUrl: 'http://localhost:3000' }),
       { redisUrl: REDIS_URL, prefix, runWorkers: false, graceMs: 5_000, reconcileIntervalMs: 500 },
       quiet,
     );

@@ -13,9 +13,13 @@
  *   credentials; FIT_CONNECT_ROUTING_URL: a routing service asked before the directory
  * - FORWARDING_POLL_INTERVAL_MS: how often an undecided FIT-Connect submission is checked
  * - SMTP_URL (smtp:// or smtps://, with user and password if needed) and SMTP_FROM: notifications
+ * - PAYMENT_PROVIDER (pmpayment | epaybl), PAYMENT_URL, PAYMENT_ORIGINATOR_ID (pmPayment: ags),
+ *   PAYMENT_ENDPOINT_ID (ePayBL), PAYMENT_SECRET (pmPayment HMAC secret / ePayBL API key): e-payment
+ * - PUBLIC_URL: where providers send notifications (default http://localhost:3000)
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import type { ProviderSettings } from './payment/providers.js';
 import type { TypeSettings } from './transport/queue.transport.js';
 
 export interface WorkerConfig {
@@ -28,6 +32,8 @@ export interface WorkerConfig {
   readonly fitConnect?: { tokenUrl: string; clientId: string; clientSecret: string; routingUrl?: string };
   readonly forwardingPollIntervalMs?: number;
   readonly smtp?: { url: string; from: string };
+  readonly payment?: ProviderSettings;
+  readonly publicUrl: string;
 }
 
 export class WorkerConfigError extends Error {
@@ -107,6 +113,23 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if ((smtpUrl === undefined) !== (smtpFrom === undefined))
     problems.push('SMTP_URL, SMTP_FROM: expected both or none, but only one is set.');
 
+  const publicUrl = url('PUBLIC_URL') ?? 'http://localhost:3000';
+  let payment: ProviderSettings | undefined;
+  const provider = value('PAYMENT_PROVIDER');
+  if (provider !== undefined) {
+    const paymentUrl = url('PAYMENT_URL');
+    const originatorId = value('PAYMENT_ORIGINATOR_ID');
+    const endpointId = value('PAYMENT_ENDPOINT_ID');
+    const secret = value('PAYMENT_SECRET');
+    if (provider !== 'pmpayment' && provider !== 'epaybl')
+      problems.push(`PAYMENT_PROVIDER: expected pmpayment or epaybl, but got '${provider}'.`);
+    else if (!paymentUrl || !originatorId || !secret || (provider === 'epaybl' && !endpointId))
+      problems.push(
+        `PAYMENT_URL, PAYMENT_ORIGINATOR_ID, PAYMENT_SECRET${provider === 'epaybl' ? ', PAYMENT_ENDPOINT_ID' : ''}: expected all to be set for PAYMENT_PROVIDER=${provider}, but some are missing.`,
+      );
+    else payment = { provider, url: paymentUrl, originatorId, secret, ...(endpointId ? { endpointId } : {}) };
+  }
+
   const queuePrefix = value('JOB_QUEUE_PREFIX');
   if (queuePrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
     problems.push(`JOB_QUEUE_PREFIX: expected letters, digits, '.', '_' or '-', but got '${queuePrefix}'.`);
@@ -129,6 +152,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     stalledIntervalMs: milliseconds('JOB_STALLED_INTERVAL_MS'),
     ...(queuePrefix ? { queuePrefix } : {}),
     ...(smtpUrl && smtpFrom ? { smtp: { url: smtpUrl, from: smtpFrom } } : {}),
+    ...(payment ? { payment } : {}),
+    publicUrl: publicUrl.replace(/\/$/, ''),
     forwardingPollIntervalMs: milliseconds('FORWARDING_POLL_INTERVAL_MS'),
     ...(fitConnectGiven === 3
       ? {

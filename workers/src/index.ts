@@ -7,11 +7,14 @@ import type { WorkerConfig } from './config.js';
 import { FitConnectSender } from './forwarding/fit-connect.js';
 import { forwardingJobType } from './forwarding/processor.js';
 import { notificationJobType } from './notification/processor.js';
+import { paymentJobType } from './payment/processor.js';
+import { paymentProvider } from './payment/providers.js';
 import type { JobType } from './shared/job-type.js';
 import { startJobTransport, type JobTransport } from './transport/index.js';
 
 export { loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config.js';
 export type { JobTransport } from './transport/index.js';
+export { paymentProvider, type PaymentProvider } from './payment/providers.js';
 
 /** Every job type of the platform, configured; limited to `config.types` when given. */
 export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<never>[] {
@@ -30,6 +33,11 @@ export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<ne
       pollIntervalMs: config.forwardingPollIntervalMs,
     }),
     notificationJobType({ engine, smtpUrl: config.smtp?.url, from: config.smtp?.from }),
+    paymentJobType({
+      engine,
+      provider: config.payment ? paymentProvider(config.payment) : undefined,
+      publicUrl: config.publicUrl,
+    }),
   ] as JobType<never>[];
   if (!config.types) return all;
   const unknown = config.types.filter((type) => !all.some((jobType) => jobType.type === type));

@@ -354,6 +354,34 @@ export interface NotificationTable {
   sent_at: Timestamp;
 }
 
+/** a payment request of a payment job, keyed by the job */
+export interface PaymentTable {
+  job_key: Key;
+  tenant_id: string;
+  process_instance_key: Key;
+  reference: string;
+  provider: string;
+  transaction_id: string;
+  amount_cents: number;
+  purpose: string;
+  items: Json<PaymentItem[]>;
+  payment_url: string;
+  state: 'OPEN' | 'PAID' | 'FAILED' | 'CANCELED';
+  payment_method: string | null;
+  created_at: Timestamp;
+  paid_at: Timestamp | null;
+}
+
+/** a booking line of a payment: what the municipal accounting books where */
+export interface PaymentItem {
+  readonly amountCents: number;
+  /** Haushaltsstelle */
+  readonly budgetLine: string;
+  /** Objektnummer (Kostenträger / Auftrag) */
+  readonly objectNumber: string;
+  readonly description?: string;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   process_definition: ProcessDefinitionTable;
@@ -379,6 +407,7 @@ export interface Database {
   authority: AuthorityTable;
   delivery: DeliveryTable;
   notification: NotificationTable;
+  payment: PaymentTable;
 }
 
 export type VariableRow = Selectable<VariableTable>;
