@@ -6,6 +6,7 @@ import type { Engine } from '../../engine/src/index.js';
 import type { WorkerConfig } from './config.js';
 import { FitConnectSender } from './forwarding/fit-connect.js';
 import { forwardingJobType } from './forwarding/processor.js';
+import { handoffJobType } from './handoff/processor.js';
 import { notificationJobType } from './notification/processor.js';
 import { paymentJobType } from './payment/processor.js';
 import { paymentProvider } from './payment/providers.js';
@@ -33,6 +34,7 @@ export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<ne
       pollIntervalMs: config.forwardingPollIntervalMs,
     }),
     notificationJobType({ engine, smtpUrl: config.smtp?.url, from: config.smtp?.from }),
+    handoffJobType({ engine }),
     paymentJobType({
       engine,
       provider: config.payment ? paymentProvider(config.payment) : undefined,
