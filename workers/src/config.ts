@@ -16,6 +16,8 @@
  * - PAYMENT_PROVIDER (pmpayment | epaybl), PAYMENT_URL, PAYMENT_ORIGINATOR_ID (pmPayment: ags),
  *   PAYMENT_ENDPOINT_ID (ePayBL), PAYMENT_SECRET (pmPayment HMAC secret / ePayBL API key): e-payment
  * - PUBLIC_URL: where providers send notifications (default http://localhost:3000)
+ * - SEAL_SERVICE_URL (+ SEAL_SERVICE_TOKEN): a remote signing service for seals; unset: each tenant's own
+ *   key in the database (generated on first use; the embedded default)
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -33,6 +35,7 @@ export interface WorkerConfig {
   readonly forwardingPollIntervalMs?: number;
   readonly smtp?: { url: string; from: string };
   readonly payment?: ProviderSettings;
+  readonly sealService?: { url: string; token?: string };
   readonly publicUrl: string;
 }
 
@@ -130,6 +133,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     else payment = { provider, url: paymentUrl, originatorId, secret, ...(endpointId ? { endpointId } : {}) };
   }
 
+  const sealServiceUrl = url('SEAL_SERVICE_URL');
+  const sealServiceToken = value('SEAL_SERVICE_TOKEN');
+
   const queuePrefix = value('JOB_QUEUE_PREFIX');
   if (queuePrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
     problems.push(`JOB_QUEUE_PREFIX: expected letters, digits, '.', '_' or '-', but got '${queuePrefix}'.`);
@@ -153,6 +159,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ...(queuePrefix ? { queuePrefix } : {}),
     ...(smtpUrl && smtpFrom ? { smtp: { url: smtpUrl, from: smtpFrom } } : {}),
     ...(payment ? { payment } : {}),
+    ...(sealServiceUrl
+      ? { sealService: { url: sealServiceUrl, ...(sealServiceToken ? { token: sealServiceToken } : {}) } }
+      : {}),
     publicUrl: publicUrl.replace(/\/$/, ''),
     forwardingPollIntervalMs: milliseconds('FORWARDING_POLL_INTERVAL_MS'),
     ...(fitConnectGiven === 3

@@ -10,6 +10,8 @@ import { handoffJobType } from './handoff/processor.js';
 import { notificationJobType } from './notification/processor.js';
 import { paymentJobType } from './payment/processor.js';
 import { paymentProvider } from './payment/providers.js';
+import { sealJobType } from './seal/processor.js';
+import { localSealSigner, remoteSealSigner } from './seal/signer.js';
 import type { JobType } from './shared/job-type.js';
 import { startJobTransport, type JobTransport } from './transport/index.js';
 
@@ -35,6 +37,12 @@ export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<ne
     }),
     notificationJobType({ engine, smtpUrl: config.smtp?.url, from: config.smtp?.from }),
     handoffJobType({ engine }),
+    sealJobType({
+      engine,
+      signer: config.sealService
+        ? remoteSealSigner(config.sealService.url, config.sealService.token)
+        : localSealSigner(engine),
+    }),
     paymentJobType({
       engine,
       provider: config.payment ? paymentProvider(config.payment) : undefined,

@@ -382,6 +382,14 @@ export interface PaymentItem {
   readonly description?: string;
 }
 
+/** the embedded default seal key of a tenant */
+export interface SealKeyTable {
+  tenant_id: string;
+  certificate: Buffer;
+  private_key: Buffer;
+  created_at: Timestamp;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   process_definition: ProcessDefinitionTable;
@@ -408,6 +416,7 @@ export interface Database {
   delivery: DeliveryTable;
   notification: NotificationTable;
   payment: PaymentTable;
+  seal_key: SealKeyTable;
 }
 
 export type VariableRow = Selectable<VariableTable>;

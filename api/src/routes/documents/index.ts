@@ -15,6 +15,7 @@ import { ApiProblem, notFound } from '../../errors.js';
 import { citizenOf } from '../../plugins/auth.js';
 import { actorOf, keyParam, problems, ref, tenantScope } from '../support.js';
 import { invalidUpload, readUpload } from '../uploads.js';
+import { verifySealedPdf } from '../../../../workers/src/seal/document.js';
 import { DOCUMENT_EXTENSIONS, documentTypeOf } from './document-types.js';
 
 export interface DocumentInfo {
@@ -154,6 +155,35 @@ export const documentRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes
     },
   });
 
+  /** a document the caller may see: staff of its tenant, or the citizen who uploaded it or applied in its case */
+  const visibleDocument = (request: FastifyRequest, documentKey: string) => {
+    const principal = request.principal!;
+    return principal.kind === 'staff'
+      ? engine.scoped(tenantScope(request), (db) =>
+          db.selectFrom('document').selectAll().where('key', '=', documentKey).executeTakeFirst(),
+        )
+      : engine.scoped(undefined, (db) =>
+          db
+            .selectFrom('document')
+            .selectAll()
+            .where('key', '=', documentKey)
+            .where((eb) =>
+              eb.or([
+                eb('owner_id', '=', principal.userId),
+                eb(
+                  'process_instance_key',
+                  'in',
+                  eb
+                    .selectFrom('application')
+                    .select('process_instance_key')
+                    .where('applicant_id', '=', principal.userId),
+                ),
+              ]),
+            )
+            .executeTakeFirst(),
+        );
+  };
+
   app.get<{ Params: { documentKey: string } }>('/documents/:documentKey', {
     config: { access: { staffOrCitizen: ['clerk', 'admin'] } },
     schema: {
@@ -163,38 +193,40 @@ export const documentRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes
     },
     handler: async (request, reply) => {
       const { documentKey } = request.params;
-      const principal = request.principal!;
-      const row =
-        principal.kind === 'staff'
-          ? await engine.scoped(tenantScope(request), (db) =>
-              db.selectFrom('document').selectAll().where('key', '=', documentKey).executeTakeFirst(),
-            )
-          : await engine.scoped(undefined, (db) =>
-              db
-                .selectFrom('document')
-                .selectAll()
-                .where('key', '=', documentKey)
-                .where((eb) =>
-                  eb.or([
-                    eb('owner_id', '=', principal.userId),
-                    eb(
-                      'process_instance_key',
-                      'in',
-                      eb
-                        .selectFrom('application')
-                        .select('process_instance_key')
-                        .where('applicant_id', '=', principal.userId),
-                    ),
-                  ]),
-                )
-                .executeTakeFirst(),
-            );
+      const row = await visibleDocument(request, documentKey);
       if (!row) throw notFound('document', documentKey);
       return reply
         .type(row.content_type)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`)
         .header('cache-control', 'private, no-store')
         .send(row.content);
+    },
+  });
+
+  app.get<{ Params: { documentKey: string } }>('/documents/:documentKey/verification', {
+    config: { access: { staffOrCitizen: ['clerk', 'admin'] } },
+    schema: {
+      tags: ['Documents'],
+      description: 'Checks the electronic seal of a PDF: signer, signing time, integrity.',
+      params: keyParam('documentKey'),
+      response: { 200: ref('document.verification'), ...problems },
+    },
+    handler: async (request) => {
+      const { documentKey } = request.params;
+      const row = await visibleDocument(request, documentKey);
+      if (!row) throw notFound('document', documentKey);
+      const check =
+        row.content_type === 'application/pdf'
+          ? await verifySealedPdf(row.content)
+          : {
+              sealed: false,
+              valid: false,
+              signer: '',
+              signingTime: null,
+              certificateValidAtSigning: false,
+              problems: ['only PDF documents carry a seal'],
+            };
+      return { documentKey, fileName: row.file_name, ...check };
     },
   });
 
