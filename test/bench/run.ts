@@ -6,7 +6,8 @@
  * BENCH_WAITING (comma-separated, default "10000,100000"), BENCH_CONCURRENCY (default 16);
  * API: BENCH_API_CASES (default 1,000,000), BENCH_API_TENANTS (50), BENCH_API_SECONDS (10 per scenario),
  * BENCH_API_CONNECTIONS (10), BENCH_API_DATABASE_URL (default: the kept database pp_bench_api, seeded once);
- * BENCH_ONLY=engine|api runs one part.
+ * Jobs: BENCH_JOBS (default 5000), BENCH_JOB_CONCURRENCY (32), BENCH_REDIS_URL (redis://127.0.0.1:6379);
+ * BENCH_ONLY=engine|jobs|api (comma-separated) runs those parts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { durableThroughput, rawCommitRate, rssWithWaitingInstances } from './durable.js';
 import { bpmnEngine, ourRuntime } from './in-memory.js';
 import { createEngine } from '../../engine/src/index.js';
-import { keptDatabase } from '../engine/store/support.js';
+import { createFreshDatabase, dropDatabase, keptDatabase } from '../engine/store/support.js';
+import { jobThroughput } from './jobs.js';
 import { measure, scenarios, seedCases, startApiServer } from './api.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +32,12 @@ const api = {
   connections: Number(process.env.BENCH_API_CONNECTIONS ?? 10),
 };
 
+const jobs = {
+  count: Number(process.env.BENCH_JOBS ?? 5000),
+  concurrency: Number(process.env.BENCH_JOB_CONCURRENCY ?? 32),
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -39,11 +47,38 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
   };
-  if (only !== 'api') await engineBenchmarks(report);
-  if (only !== 'engine') await apiBenchmarks(report);
+  const parts = only ? only.split(',') : ['engine', 'jobs', 'api'];
+  if (parts.includes('engine')) await engineBenchmarks(report);
+  if (parts.includes('jobs')) await jobBenchmarks(report);
+  if (parts.includes('api')) await apiBenchmarks(report);
   mkdirSync(join(repo, 'reports'), { recursive: true });
   writeFileSync(join(repo, 'reports/bench.json'), JSON.stringify(report, null, 2));
   console.log('\nwritten reports/bench.json');
+}
+
+async function jobBenchmarks(report: Record<string, unknown>): Promise<void> {
+  const url = await createFreshDatabase('bench_jobs');
+  console.log(
+    `\nJob transport on PostgreSQL + Redis: ${fmt(jobs.count)} no-op jobs, worker concurrency ${jobs.concurrency}`,
+  );
+  try {
+    const result = await jobThroughput({
+      databaseUrl: url,
+      redisUrl: jobs.redisUrl,
+      jobs: jobs.count,
+      concurrency: jobs.concurrency,
+    });
+    console.log(
+      `  raw BullMQ (add → worker → completed)              ${fmt(result.rawBullmqPerSecond).padStart(6)} jobs/s`,
+    );
+    console.log(
+      `  platform (dispatch → worker → completion committed) ${fmt(result.platformPerSecond).padStart(6)} jobs/s`,
+    );
+    console.log(`  ratio ${fmt(100 * result.ratio, 1)} % of raw BullMQ (target ≥ 50 %)`);
+    report.jobs = result;
+  } finally {
+    await dropDatabase(url);
+  }
 }
 
 async function apiBenchmarks(report: Record<string, unknown>): Promise<void> {

@@ -280,8 +280,9 @@ export class QueueWorkers {
     workerName: string,
     settings: TypeSettings,
   ): Promise<void> {
-    const { jobKey, tenantId } = queued.data;
-    const job = await this.engine.getJob(jobKey, { tenantIds: [tenantId] });
+    const { jobKey } = queued.data;
+    // the job row (with its tenant) is the truth, not what the queue says; one read, no transaction
+    const job = await this.engine.getJob(jobKey);
     if (!job) {
       this.options.onSettled?.(queued.data, 'MISSING');
       return;

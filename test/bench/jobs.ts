@@ -1,0 +1,141 @@
+/**
+ * Job transport benchmark: no-op jobs per second end to end through BullMQ — dispatched to the queue,
+ * taken by a queue worker, read from the engine, completed with a committed engine command — beside raw
+ * BullMQ (add → worker → completed) on the same Redis in the same run, as a ratio.
+ *
+ * The jobs are created first (one case per job, so creation is not measured); at t0 they are dispatched
+ * the way the dispatcher does it (addBulk, job id from the engine key) and the workers start.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createEngine, type Engine } from '../../engine/src/index.js';
+import {
+  queueJobIdOf,
+  queueNameOf,
+  QueueWorkers,
+  type QueuedJob,
+} from '../../workers/src/transport/queue.transport.js';
+import { redisConnection } from '../../workers/src/transport/redis-connection.js';
+import type { JobType } from '../../workers/src/shared/job-type.js';
+
+const NOOP = 'bench:noop:1';
+const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
+
+export interface JobThroughput {
+  readonly jobs: number;
+  readonly rawBullmqPerSecond: number;
+  readonly platformPerSecond: number;
+  readonly ratio: number;
+}
+
+const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://prozessplattform.de/bench">
+  <bpmn:process id="noop" isExecutable="true">
+    <bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" />
+    <bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="${NOOP}" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" /><bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+async function rawBullmq(redisUrl: string, jobs: number, concurrency: number): Promise<number> {
+  const connection = redisConnection(redisUrl);
+  const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue('raw', { connection, prefix });
+  const events = new QueueEvents('raw', { connection, prefix });
+  await events.waitUntilReady();
+  let done = 0;
+  let resolveAll: () => void;
+  const all = new Promise<void>((resolve) => (resolveAll = resolve));
+  const worker = new Worker('raw', async () => undefined, { connection, prefix, concurrency, autorun: false });
+  worker.on('completed', () => {
+    if (++done === jobs) resolveAll();
+  });
+  const started = performance.now();
+  for (let i = 0; i < jobs; i += 1000)
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({
+        name: 'raw',
+        data: { jobKey: String(i + j) },
+        opts: { jobId: `job-${i + j}`, removeOnComplete: true },
+      })),
+    );
+  void worker.run();
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await events.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return jobs / seconds;
+}
+
+async function platform(engine: Engine, redisUrl: string, jobs: number, concurrency: number): Promise<number> {
+  const connection = redisConnection(redisUrl);
+  const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
+  await engine.deploy({ resources: [{ name: 'noop.bpmn', content: PROCESS }] });
+  const created: QueuedJob[] = [];
+  engine.onCommit((effects) => {
+    for (const job of effects.jobs)
+      if (job.type === NOOP) created.push({ jobKey: job.key, tenantId: job.tenantId, type: job.type });
+  });
+  const starters = 16;
+  await Promise.all(
+    Array.from({ length: starters }, async (_, s) => {
+      for (let i = s; i < jobs; i += starters) await engine.createInstance({ bpmnProcessId: 'noop' });
+    }),
+  );
+  let done = 0;
+  let resolveAll: () => void;
+  const all = new Promise<void>((resolve) => (resolveAll = resolve));
+  const noop: JobType = { type: NOOP, inputSchema: { type: 'object' }, process: async () => undefined };
+  const workers = new QueueWorkers(
+    engine,
+    [noop as JobType<never>],
+    {
+      connection,
+      prefix,
+      settings: { [NOOP]: { concurrency } },
+      onSettled: () => {
+        if (++done === jobs) resolveAll();
+      },
+    },
+    quiet,
+  );
+  const queue = new Queue<QueuedJob>(queueNameOf(NOOP), { connection, prefix });
+  const started = performance.now();
+  for (let i = 0; i < created.length; i += 1000)
+    await queue.addBulk(
+      created.slice(i, i + 1000).map((job) => ({
+        name: NOOP,
+        data: job,
+        opts: { jobId: queueJobIdOf(job.jobKey), attempts: 1000, backoff: { type: 'engine' }, removeOnComplete: true },
+      })),
+    );
+  workers.start();
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await workers.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return jobs / seconds;
+}
+
+export async function jobThroughput(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  jobs: number;
+  concurrency: number;
+}): Promise<JobThroughput> {
+  const redis = new Redis(options.redisUrl);
+  await redis.ping();
+  redis.disconnect();
+  const rawBullmqPerSecond = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
+  const engine = await createEngine({ databaseUrl: options.databaseUrl, schedulerIntervalMs: 60_000, poolSize: 20 });
+  try {
+    const platformPerSecond = await platform(engine, options.redisUrl, options.jobs, options.concurrency);
+    return { jobs: options.jobs, rawBullmqPerSecond, platformPerSecond, ratio: platformPerSecond / rawBullmqPerSecond };
+  } finally {
+    await engine.close();
+  }
+}
