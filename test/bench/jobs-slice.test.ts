@@ -1,0 +1,39 @@
+/**
+ * A small slice of the job-transport benchmark in the suite: a few hundred no-op jobs through raw BullMQ
+ * and through the platform (dispatch → queue worker → committed completion), so the benchmark keeps
+ * running and every job it counts really completes. Timing is the benchmark's business.
+ */
+import { createEngine } from '../../engine/src/index.js';
+import { createFreshDatabase, dropDatabase } from '../engine/store/support.js';
+import { jobThroughput } from './jobs.js';
+
+describe('job transport benchmark slice', () => {
+  let url: string;
+
+  beforeAll(async () => {
+    url = await createFreshDatabase('bench_jobs_slice');
+  });
+  afterAll(async () => dropDatabase(url));
+
+  it('should carry every no-op job to a committed completion', async () => {
+    const result = await jobThroughput({
+      databaseUrl: url,
+      redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      jobs: 300,
+      concurrency: 16,
+    });
+    expect(result.jobs).toBe(300);
+    expect(result.rawBullmqPerSecond).toBeGreaterThan(0);
+    expect(result.platformPerSecond).toBeGreaterThan(0);
+
+    const engine = await createEngine({ databaseUrl: url, migrate: false });
+    try {
+      expect(await engine.searchInstances({ bpmnProcessId: 'noop', state: 'COMPLETED', limit: 1000 })).toHaveLength(
+        300,
+      );
+      expect((await engine.db.selectFrom('job').select('key').execute()).length).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
