@@ -28,28 +28,35 @@ export async function startFachverfahren(options: {
   /** the platform's API base URL and a bearer token allowed to publish messages */
   platformUrl: string;
   token: () => Promise<string> | string;
-  tenantId?: string;
   port?: number;
 }): Promise<FachverfahrenSimulator> {
   const received = new EffectLedger<ReceivedRecord>();
   const acknowledgement = { acknowledge: true, delayMs: 0 };
   let acknowledged = 0;
 
+  /** like a real Fachverfahren, it keeps trying (for a minute) while the platform does not answer */
   const acknowledge = async (record: ReceivedRecord) => {
-    const response = await fetch(`${options.platformUrl}/v2/messages/publication`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: await options.token() },
-      body: JSON.stringify({
-        name: 'fachverfahren-quittung',
-        correlationKey: record.correlationKey,
-        messageId: `quittung-${record.receiptNumber}`,
-        timeToLive: 86_400_000,
-        ...(options.tenantId ? { tenantId: options.tenantId } : {}),
-        variables: { quittung: { eingangsnummer: record.receiptNumber, eingegangenAm: new Date().toISOString() } },
-      }),
-      signal: AbortSignal.timeout(5000),
-    }).catch(() => undefined);
-    if (response?.ok) acknowledged++;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      const response = await fetch(`${options.platformUrl}/v2/messages/publication`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: await options.token() },
+        body: JSON.stringify({
+          name: 'fachverfahren-quittung',
+          correlationKey: record.correlationKey,
+          messageId: `quittung-${record.receiptNumber}`,
+          timeToLive: 86_400_000,
+          variables: { quittung: { eingangsnummer: record.receiptNumber, eingegangenAm: new Date().toISOString() } },
+        }),
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
+      // 409: already published (a repeat of ours that did arrive)
+      if (response?.ok || response?.status === 409) {
+        acknowledged++;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   };
 
   const simulator = await startSimulator(
