@@ -105,6 +105,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     SMTP_FROM: 'Stadt München <noreply@muenchen.example>',
   };
   const children = new Map<string, ChildProcess>();
+  // an interrupted run must not leave API or worker processes behind
+  const abort = () => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(130);
+  };
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
   const spawnProcess = (name: string, script: string) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: repo,
@@ -276,7 +283,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // wait for the end; resolve incidents once nothing else moves
     let incidentsResolved = 0;
-    const count = async (state: string) =>
+    const count = async (state: 'ACTIVE' | 'COMPLETED') =>
       Number(
         (
           await engine.db
