@@ -32,6 +32,8 @@ import { mailboxRoutes } from './routes/mailbox/index.js';
 import { serviceRoutes } from './routes/services/index.js';
 import { authorityRoutes } from './routes/authorities/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
+import { fitConnectRoutes } from './routes/fit-connect/index.js';
+import type { FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import type { PaymentProvider } from '../../workers/src/payment/providers.js';
 
 export interface AppDependencies {
@@ -43,6 +45,8 @@ export interface AppDependencies {
   readonly redis?: { ping(): Promise<unknown> };
   /** e-payment providers whose notifications the API accepts */
   readonly paymentProviders?: readonly PaymentProvider[];
+  /** the FIT-Connect sender and the secret of its callbacks (`/v2/fit-connect/callbacks`) */
+  readonly fitConnect?: { readonly sender: FitConnectSender; readonly callbackSecret?: string };
 }
 
 export type AppConfig = Pick<
@@ -175,6 +179,11 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
         await platform.register(applicationRoutes, { engine });
         await platform.register(mailboxRoutes, { engine });
         await platform.register(paymentRoutes, { engine, providers: deps.paymentProviders ?? [] });
+        await platform.register(fitConnectRoutes, {
+          engine,
+          sender: deps.fitConnect?.sender,
+          callbackSecret: deps.fitConnect?.callbackSecret,
+        });
       });
     },
     { prefix: '/v2' },

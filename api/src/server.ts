@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import {
+  fitConnectSender,
   loadWorkerConfig,
   paymentProvider,
   startWorkers,
@@ -67,7 +68,15 @@ redis?.on('error', (error: Error) => logger.warn({ err: redactedError(error) }, 
 redis?.connect().catch(() => undefined);
 
 const paymentProviders = workerConfig.payment ? [paymentProvider(workerConfig.payment)] : [];
-const app = await build(config, { engine, version, logger, redis, paymentProviders });
+const sender = fitConnectSender(workerConfig);
+const app = await build(config, {
+  engine,
+  version,
+  logger,
+  redis,
+  paymentProviders,
+  ...(sender ? { fitConnect: { sender, callbackSecret: workerConfig.fitConnect?.callbackSecret } } : {}),
+});
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {

@@ -7,7 +7,8 @@
  * API: BENCH_API_CASES (default 1,000,000), BENCH_API_TENANTS (50), BENCH_API_SECONDS (10 per scenario),
  * BENCH_API_CONNECTIONS (10), BENCH_API_DATABASE_URL (default: the kept database pp_bench_api, seeded once);
  * Jobs: BENCH_JOBS (default 5000), BENCH_JOB_CONCURRENCY (32), BENCH_REDIS_URL (redis://127.0.0.1:6379);
- * BENCH_ONLY=engine|jobs|api (comma-separated) runs those parts.
+ * Reference cases: BENCH_CASES (default 200).
+ * BENCH_ONLY=engine|jobs|cases|api (comma-separated) runs those parts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { durableThroughput, rawCommitRate, rssWithWaitingInstances } from './dur
 import { bpmnEngine, ourRuntime } from './in-memory.js';
 import { createEngine } from '../../engine/src/index.js';
 import { createFreshDatabase, dropDatabase, keptDatabase } from '../engine/store/support.js';
+import { runChaos } from '../chaos/chaos.js';
 import { jobThroughput } from './jobs.js';
 import { measure, scenarios, seedCases, startApiServer } from './api.js';
 
@@ -38,6 +40,8 @@ const jobs = {
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
 
+const referenceCases = Number(process.env.BENCH_CASES ?? 200);
+
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -47,9 +51,10 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
   };
-  const parts = only ? only.split(',') : ['engine', 'jobs', 'api'];
+  const parts = only ? only.split(',') : ['engine', 'jobs', 'cases', 'api'];
   if (parts.includes('engine')) await engineBenchmarks(report);
   if (parts.includes('jobs')) await jobBenchmarks(report);
+  if (parts.includes('cases')) await caseBenchmarks(report);
   if (parts.includes('api')) await apiBenchmarks(report);
   mkdirSync(join(repo, 'reports'), { recursive: true });
   writeFileSync(join(repo, 'reports/bench.json'), JSON.stringify(report, null, 2));
@@ -76,6 +81,28 @@ async function jobBenchmarks(report: Record<string, unknown>): Promise<void> {
     );
     console.log(`  ratio ${fmt(100 * result.ratio, 1)} % of raw BullMQ (target ≥ 50 %)`);
     report.jobs = result;
+  } finally {
+    await dropDatabase(url);
+  }
+}
+
+async function caseBenchmarks(report: Record<string, unknown>): Promise<void> {
+  const url = await createFreshDatabase('bench_cases');
+  console.log(
+    `\nReference cases (forwarding, payment, seal, handoff, notification) through the API and two worker processes, simulators answering at once: ${fmt(referenceCases)} cases`,
+  );
+  try {
+    const result = await runChaos({
+      databaseUrl: url,
+      redisUrl: jobs.redisUrl,
+      cases: referenceCases,
+      restartPostgres: false,
+      flushAll: false,
+      injectFaults: false,
+      timeoutMs: 20 * 60_000,
+    });
+    console.log(`  ${fmt(result.completed)} completed, ${fmt(result.casesPerSecond, 1)} cases/s`);
+    report.referenceCases = { cases: result.cases, completed: result.completed, casesPerSecond: result.casesPerSecond };
   } finally {
     await dropDatabase(url);
   }

@@ -32,6 +32,8 @@ export interface ChaosOptions {
   /** FLUSHALL (true) or delete only this run's keys (false) */
   readonly flushAll: boolean;
   readonly timeoutMs: number;
+  /** false: no faults at all (the benchmark of completed reference cases per second) */
+  readonly injectFaults?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -46,6 +48,8 @@ export interface ChaosReport {
   readonly repeatsAbsorbed: number;
   readonly faults: string[];
   readonly seconds: number;
+  /** from the first case started to the last completed */
+  readonly casesPerSecond: number;
 }
 
 async function freePort(): Promise<number> {
@@ -204,6 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await sleep(200); // the API is down (a fault): try again
       }
     };
+    const casesStartedAt = Date.now();
     const starting = (async () => {
       for (let i = 0; i < caseNumbers.length; i += 10) await Promise.all(caseNumbers.slice(i, i + 10).map(startCase));
     })();
@@ -233,6 +238,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // the faults
     const at = (seconds: number) => sleep(Math.max(0, started + seconds * 1000 - Date.now()));
     const injecting = (async () => {
+      if (options.injectFaults === false) return;
       await at(4);
       kill('worker-1');
       await sleep(1000);
@@ -318,6 +324,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       await sleep(500);
     }
+    const finishedAt = Date.now();
     paying = false;
     await payer;
 
@@ -360,6 +367,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         smtp.stats().duplicates,
       faults,
       seconds: Math.round((Date.now() - started) / 1000),
+      casesPerSecond: completed / ((finishedAt - casesStartedAt) / 1000),
     };
   } finally {
     for (const child of children.values())

@@ -52,7 +52,7 @@ describe('worker processes (npm run workers)', () => {
   const workers: ChildProcess[] = [];
   const prefix = `pp-test-${randomUUID().slice(0, 8)}`;
 
-  const startWorker = () => {
+  const startWorker = (logLevel = 'error') => {
     // node itself (not the tsx wrapper), so that SIGKILL hits the worker and nothing survives it
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/src/main.ts'], {
       cwd: repo,
@@ -62,9 +62,9 @@ describe('worker processes (npm run workers)', () => {
         REDIS_URL,
         JOB_QUEUE_PREFIX: prefix,
         JOB_STALLED_INTERVAL_MS: '1000',
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: logLevel,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', logLevel === 'error' ? 'inherit' : 'pipe', 'inherit'],
     });
     workers.push(child);
     return child;
@@ -141,8 +141,14 @@ describe('worker processes (npm run workers)', () => {
   }, 90_000);
 
   it('should stop cleanly on SIGTERM', async () => {
-    const worker = startWorker();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const worker = startWorker('info');
+    await new Promise<void>((resolve) => {
+      let output = '';
+      worker.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('workers started')) resolve();
+      });
+    });
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);

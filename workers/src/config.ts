@@ -10,7 +10,8 @@
  * - JOB_STALLED_INTERVAL_MS: how soon BullMQ hands the job of a dead worker to another (default 30 s)
  * - JOB_QUEUE_PREFIX: the Redis key prefix of the queues (default `prozessplattform`)
  * - FIT_CONNECT_TOKEN_URL, FIT_CONNECT_CLIENT_ID, FIT_CONNECT_CLIENT_SECRET: this installation's sender
- *   credentials; FIT_CONNECT_ROUTING_URL: a routing service asked before the directory
+ *   credentials; FIT_CONNECT_ROUTING_URL: a routing service asked before the directory;
+ *   FIT_CONNECT_CALLBACK_SECRET: submissions ask for callbacks (HMAC-SHA512) when a decision is there
  * - FORWARDING_POLL_INTERVAL_MS: how often an undecided FIT-Connect submission is checked
  * - SMTP_URL (smtp:// or smtps://, with user and password if needed) and SMTP_FROM: notifications
  * - PAYMENT_PROVIDER (pmpayment | epaybl), PAYMENT_URL, PAYMENT_ORIGINATOR_ID (pmPayment: ags),
@@ -31,7 +32,14 @@ export interface WorkerConfig {
   readonly reconcileIntervalMs?: number;
   readonly stalledIntervalMs?: number;
   readonly queuePrefix?: string;
-  readonly fitConnect?: { tokenUrl: string; clientId: string; clientSecret: string; routingUrl?: string };
+  readonly fitConnect?: {
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    routingUrl?: string;
+    /** HMAC secret of the callbacks FIT-Connect sends to `<PUBLIC_URL>/v2/fit-connect/callbacks` */
+    callbackSecret?: string;
+  };
   readonly forwardingPollIntervalMs?: number;
   readonly smtp?: { url: string; from: string };
   readonly payment?: ProviderSettings;
@@ -144,6 +152,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const routingUrl = url('FIT_CONNECT_ROUTING_URL');
   const clientId = value('FIT_CONNECT_CLIENT_ID');
   const clientSecret = value('FIT_CONNECT_CLIENT_SECRET');
+  const callbackSecret = value('FIT_CONNECT_CALLBACK_SECRET');
+  if (callbackSecret !== undefined && callbackSecret.length < 32)
+    problems.push('FIT_CONNECT_CALLBACK_SECRET: expected a secret of at least 32 characters, but it is shorter.');
   const fitConnectGiven = [tokenUrl, clientId, clientSecret].filter((given) => given !== undefined).length;
   if (fitConnectGiven > 0 && fitConnectGiven < 3)
     problems.push(

@@ -19,21 +19,31 @@ export { loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config
 export type { JobTransport } from './transport/index.js';
 export { paymentProvider, type PaymentProvider } from './payment/providers.js';
 
-/** Every job type of the platform, configured; limited to `config.types` when given. */
-export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<never>[] {
-  const fitConnect = config.fitConnect
+/** The FIT-Connect sender of this installation, when configured (the job type and the callback route use it). */
+export function fitConnectSender(config: WorkerConfig): FitConnectSender | undefined {
+  return config.fitConnect
     ? new FitConnectSender({
         tokenUrl: config.fitConnect.tokenUrl,
         clientId: config.fitConnect.clientId,
         clientSecret: config.fitConnect.clientSecret,
       })
     : undefined;
+}
+
+/** Every job type of the platform, configured; limited to `config.types` when given. */
+export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<never>[] {
+  const fitConnect = fitConnectSender(config);
   const all = [
     forwardingJobType({
       engine,
       fitConnect,
       routingUrl: config.fitConnect?.routingUrl,
       pollIntervalMs: config.forwardingPollIntervalMs,
+      ...(config.fitConnect?.callbackSecret
+        ? {
+            callback: { url: `${config.publicUrl}/v2/fit-connect/callbacks`, secret: config.fitConnect.callbackSecret },
+          }
+        : {}),
     }),
     notificationJobType({ engine, smtpUrl: config.smtp?.url, from: config.smtp?.from }),
     handoffJobType({ engine }),

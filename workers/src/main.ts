@@ -4,8 +4,8 @@
  * and on SIGINT/SIGTERM finishes the running jobs before it exits.
  */
 import { pino } from 'pino';
-import { createEngine } from '../../engine/src/index.js';
-import { loadWorkerConfig, startWorkers } from './index.js';
+import { createEngine, type Engine } from '../../engine/src/index.js';
+import { loadWorkerConfig, startWorkers, type JobTransport } from './index.js';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 const logger = pino({ level: process.env.LOG_LEVEL || 'info' }).child({ component: 'workers' });
@@ -31,19 +31,9 @@ try {
   exitWith((error as Error).message);
 }
 
-const engine = await createEngine({ databaseUrl, logger: logger.child({ component: 'engine' }) }).catch(
-  (error: Error) => exitWith(`Expected the database to open, but: ${error.message}`),
-);
-const workerName = `workers-${process.pid}`;
-let transport;
-try {
-  transport = startWorkers(engine, config, { redisUrl, runWorkers: true, workerName }, logger);
-} catch (error) {
-  await engine.close();
-  exitWith((error as Error).message);
-}
-logger.info({ workerName }, 'workers started');
-
+// from the first moment: a SIGTERM during start-up must not leave half-started work behind
+let engine: Engine | undefined;
+let transport: JobTransport | undefined;
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) process.exit(1);
@@ -53,9 +43,23 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     logger.error(`Expected shutdown within ${SHUTDOWN_TIMEOUT_MS} ms, but jobs still run; exiting`);
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
-  await transport!.close();
-  await engine.close();
+  await transport?.close();
+  await engine?.close();
   process.exit(0);
 }
 process.on('SIGINT', (signal) => void shutdown(signal));
 process.on('SIGTERM', (signal) => void shutdown(signal));
+
+engine = await createEngine({ databaseUrl, logger: logger.child({ component: 'engine' }) }).catch((error: Error) =>
+  exitWith(`Expected the database to open, but: ${error.message}`),
+);
+const workerName = `workers-${process.pid}`;
+if (!stopping) {
+  try {
+    transport = startWorkers(engine, config, { redisUrl, runWorkers: true, workerName }, logger);
+  } catch (error) {
+    await engine.close();
+    exitWith((error as Error).message);
+  }
+  logger.info({ workerName }, 'workers started');
+}

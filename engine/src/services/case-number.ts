@@ -29,6 +29,9 @@ export class CaseNumbers {
       // remembered only once seen committed: a creating transaction may still roll back
       if (found.rows[0].present) this.known.add(name);
       else {
+        // IF NOT EXISTS does not cover two transactions creating it at once (the second fails with "already
+        // exists"): the second waits here for the first to finish, and then finds the sequence
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(db);
         await sql`CREATE SEQUENCE IF NOT EXISTS ${sql.id(name)}`.execute(db);
         await db
           .insertInto('case_number_sequence')

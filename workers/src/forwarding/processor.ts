@@ -16,6 +16,7 @@
 import {
   bpmnError,
   PostponeJob,
+  settleJob,
   UnrecoverableJobError,
   type Engine,
   type JobInfo,
@@ -25,7 +26,7 @@ import type { Database } from '../../../engine/src/store/database.js';
 import type { Kysely, Selectable } from 'kysely';
 import { loadInputSchema, type JobType } from '../shared/job-type.js';
 import { checkAuthority, findCompetentAuthority, type Authority } from './directory.js';
-import { FitConnectProtocolError, FitConnectSender, type Decision } from './fit-connect.js';
+import type { Decision, FitConnectSender } from './fit-connect.js';
 import { deliverWebhook } from './webhook.js';
 
 export const FORWARDING_TYPE = 'municipal:forwarding:1';
@@ -51,6 +52,8 @@ export interface ForwardingOptions {
   readonly pollIntervalMs?: number;
   /** HTTP timeout of every call (default 10 s) */
   readonly timeoutMs?: number;
+  /** where FIT-Connect tells us that a decision is there (`/v2/fit-connect/callbacks`), and the shared secret */
+  readonly callback?: { readonly url: string; readonly secret: string };
 }
 
 type Delivery = Selectable<Database['delivery']>;
@@ -68,8 +71,7 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       const recorded = await engine.scoped(scope, (db) =>
         db.selectFrom('delivery').selectAll().where('job_key', '=', job.jobKey).executeTakeFirst(),
       );
-      if (recorded)
-        return recorded.channel === 'fit-connect' ? awaitDecision(recorded) : { forwarding: resultOf(recorded) };
+      if (recorded) return recorded.channel === 'fit-connect' ? decide(recorded) : { forwarding: resultOf(recorded) };
 
       const authority =
         (await routed(input)) ??
@@ -101,6 +103,10 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       }
     },
   };
+
+  function decide(delivery: Delivery) {
+    return awaitDecision(engine, options.fitConnect, options.pollIntervalMs ?? 30_000, delivery);
+  }
 
   async function routed(input: ForwardingInput): Promise<Authority | undefined> {
     if (!options.routingUrl) return undefined;
@@ -297,6 +303,7 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
         content: document.content,
       })),
       senderReference: job.jobKey,
+      ...(options.callback ? { callback: options.callback } : {}),
     });
     const delivery = {
       authority_name: authority.name,
@@ -310,55 +317,100 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       decided_at: null,
     };
     await record(job, delivery);
-    return awaitDecision({
+    return decide({
       ...delivery,
       job_key: job.jobKey,
       tenant_id: job.tenantId,
       process_instance_key: job.rootProcessInstanceKey,
     });
   }
+}
 
-  async function awaitDecision(delivery: Delivery): Promise<Variables | ReturnType<typeof bpmnError>> {
-    if (delivery.state === 'ACCEPTED') return { forwarding: resultOf(delivery) };
-    if (delivery.state === 'REJECTED')
-      return bpmnError(FORWARDING_REJECTED, 'The authority rejected the submission.', {
-        forwarding: resultOf(delivery),
-      });
-    if (!options.fitConnect)
-      throw new UnrecoverableJobError(
-        'Expected FIT-Connect sender credentials to read the decision, but none are configured.',
-      );
-    const endpoint = delivery.destination.split('#')[0];
-    let decision: Decision;
-    try {
-      decision = await options.fitConnect.decision(endpoint, {
-        submissionId: delivery.submission_id!,
-        caseId: delivery.case_id!,
-      });
-    } catch (error) {
-      if (error instanceof FitConnectProtocolError) throw new UnrecoverableJobError(error.message);
-      throw error;
-    }
-    if (decision.state === 'PENDING')
-      throw new PostponeJob(
-        options.pollIntervalMs ?? 30_000,
-        `Submission ${delivery.submission_id} awaits the decision of '${delivery.authority_name}'.`,
-      );
-    const decided: Delivery = {
-      ...delivery,
-      state: decision.state,
-      decided_at: new Date(decision.at),
-      receipt: { issuer: decision.issuer, ...(decision.state === 'REJECTED' ? { problems: decision.problems } : {}) },
-    };
-    await engine.scoped({ tenantIds: [delivery.tenant_id] }, (db) =>
-      db
-        .updateTable('delivery')
-        .set({ state: decided.state, decided_at: decided.decided_at, receipt: JSON.stringify(decided.receipt) })
-        .where('job_key', '=', delivery.job_key)
-        .execute(),
+/**
+ * The outcome of a FIT-Connect submission for its job: the forwarding result once accepted, the BPMN error
+ * FORWARDING_REJECTED once rejected, PostponeJob while the authority has not decided. Reads the event log
+ * and records the decision; used by the job and by the callback that tells us a decision is there.
+ */
+export async function awaitDecision(
+  engine: Engine,
+  fitConnect: FitConnectSender | undefined,
+  pollIntervalMs: number,
+  delivery: Delivery,
+): Promise<Variables | ReturnType<typeof bpmnError>> {
+  if (delivery.state === 'ACCEPTED') return { forwarding: resultOf(delivery) };
+  if (delivery.state === 'REJECTED')
+    return bpmnError(FORWARDING_REJECTED, 'The authority rejected the submission.', {
+      forwarding: resultOf(delivery),
+    });
+  if (!fitConnect)
+    throw new UnrecoverableJobError(
+      'Expected FIT-Connect sender credentials to read the decision, but none are configured.',
     );
-    return awaitDecision(decided);
+  const endpoint = delivery.destination.split('#')[0];
+  let decision: Decision;
+  try {
+    decision = await fitConnect.decision(endpoint, {
+      submissionId: delivery.submission_id!,
+      caseId: delivery.case_id!,
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FIT_CONNECT_PROTOCOL')
+      throw new UnrecoverableJobError((error as Error).message);
+    throw error;
   }
+  if (decision.state === 'PENDING')
+    throw new PostponeJob(
+      pollIntervalMs,
+      `Submission ${delivery.submission_id} awaits the decision of '${delivery.authority_name}'.`,
+    );
+  const decided: Delivery = {
+    ...delivery,
+    state: decision.state,
+    decided_at: new Date(decision.at),
+    receipt: { issuer: decision.issuer, ...(decision.state === 'REJECTED' ? { problems: decision.problems } : {}) },
+  };
+  await engine.scoped({ tenantIds: [delivery.tenant_id] }, (db) =>
+    db
+      .updateTable('delivery')
+      .set({ state: decided.state, decided_at: decided.decided_at, receipt: JSON.stringify(decided.receipt) })
+      .where('job_key', '=', delivery.job_key)
+      .execute(),
+  );
+  return awaitDecision(engine, fitConnect, pollIntervalMs, decided);
+}
+
+/**
+ * A FIT-Connect callback named these cases: settle the jobs whose submissions are decided now instead of
+ * at their next poll. Returns how many it settled; a case still undecided or unknown is left to the poll.
+ */
+export async function settleDecidedSubmissions(
+  engine: Engine,
+  fitConnect: FitConnectSender,
+  caseIds: readonly string[],
+): Promise<number> {
+  let settled = 0;
+  for (const caseId of caseIds) {
+    const delivery = await engine.db
+      .selectFrom('delivery')
+      .selectAll()
+      .where('channel', '=', 'fit-connect')
+      .where('case_id', '=', caseId)
+      .executeTakeFirst();
+    if (!delivery) continue;
+    const job = await engine.getJob(delivery.job_key);
+    if (!job) continue;
+    const outcome = await awaitDecision(engine, fitConnect, 0, delivery).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'POSTPONE_JOB') return undefined;
+      throw error;
+    });
+    if (!outcome) continue;
+    const settlement = await settleJob(engine, job, () => outcome, {
+      actor: 'fit-connect:callback',
+      retryBackOffMs: 0,
+    });
+    if (settlement.outcome !== 'GONE') settled++;
+  }
+  return settled;
 }
 
 type Document = { file_name: string; content_type: string; size: number; sha256: string; content: Buffer };
