@@ -32,8 +32,7 @@ try {
 }
 
 // from the first moment: a SIGTERM during start-up must not leave half-started work behind
-let engine: Engine | undefined;
-let transport: JobTransport | undefined;
+const running: { engine?: Engine; transport?: JobTransport } = {};
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) process.exit(1);
@@ -43,20 +42,21 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     logger.error(`Expected shutdown within ${SHUTDOWN_TIMEOUT_MS} ms, but jobs still run; exiting`);
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
-  await transport?.close();
-  await engine?.close();
+  await running.transport?.close();
+  await running.engine?.close();
   process.exit(0);
 }
 process.on('SIGINT', (signal) => void shutdown(signal));
 process.on('SIGTERM', (signal) => void shutdown(signal));
 
-engine = await createEngine({ databaseUrl, logger: logger.child({ component: 'engine' }) }).catch((error: Error) =>
-  exitWith(`Expected the database to open, but: ${error.message}`),
+const engine = await createEngine({ databaseUrl, logger: logger.child({ component: 'engine' }) }).catch(
+  (error: Error) => exitWith(`Expected the database to open, but: ${error.message}`),
 );
 const workerName = `workers-${process.pid}`;
 if (!stopping) {
+  running.engine = engine;
   try {
-    transport = startWorkers(engine, config, { redisUrl, runWorkers: true, workerName }, logger);
+    running.transport = startWorkers(engine, config, { redisUrl, runWorkers: true, workerName }, logger);
   } catch (error) {
     await engine.close();
     exitWith((error as Error).message);
