@@ -20,6 +20,7 @@ import { forwardingJobType } from '../../workers/src/forwarding/processor.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { bpmn, testEngine, type TestEngine } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const METADATA_SCHEMA = fileURLToPath(
@@ -29,15 +30,6 @@ const TENANT = '091620000000'; // München
 const RECEIVER = '097610000000'; // Augsburg, another tenant of the installation
 const LEIKA = '99050012104000'; // Bewohnerparkausweis
 const WEBHOOK_SECRET = 'geheim-und-lang-genug-fuer-hmac';
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const FORWARDING_PROCESS = bpmn(
   'weiterleitung',

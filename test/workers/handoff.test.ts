@@ -15,16 +15,7 @@ import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
 import { bpmn } from '../engine/services/support.js';
-
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { quiet, waitFor } from './support.js';
 
 const MAPPING =
   '={&quot;vorgang.kennzeichen&quot;: &quot;antrag.kennzeichen&quot;, &quot;vorgang.art&quot;: {const: &quot;Bewohnerparkausweis&quot;}, &quot;antragsteller.name&quot;: &quot;antrag.name&quot;, &quot;antragsteller.telefon&quot;: &quot;antrag.telefon?&quot;}';

@@ -8,17 +8,9 @@ import { notificationJobType, type NotificationInput } from '../../workers/src/n
 import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { bpmn, testEngine, type TestEngine } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
 const TENANT = '091620000000';
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const PROCESS = bpmn(
   'benachrichtigung',

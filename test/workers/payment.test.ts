@@ -12,8 +12,8 @@ import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
 import { bpmn } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 const PROVIDER = {
   ags: '09162000',
   secret: 'pm-payment-secret',
@@ -21,14 +21,6 @@ const PROVIDER = {
   endpointId: 'kvr',
   apiKey: 'epaybl-key',
 };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** start → (body) → wait for the message zahlung-bestaetigt of this case → end */
 const waitForPayment = (processId: string, body: string) =>

@@ -9,17 +9,9 @@ import { PostponeJob, UnrecoverableJobError, type Engine } from '../../engine/sr
 import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { serviceTasks, testEngine, type TestEngine } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const inputSchema = {
   type: 'object',

@@ -12,18 +12,10 @@ import type { JobType } from '../../workers/src/shared/job-type.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { TENANT_A, TENANT_B, testApp, tokenFor, type TestApp } from '../api/support.js';
 import { bpmn } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 const TEMPLATE =
   'Sehr geehrte(r) {{antrag.name}},\nIhr Bewohnerparkausweis für das Fahrzeug {{antrag.kennzeichen}} wird erteilt.\nAktenzeichen: {{caseNumber}}';
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const PROCESS = bpmn(
   'bescheid',

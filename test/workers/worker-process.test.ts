@@ -12,21 +12,13 @@ import { replaceDirectory } from '../../workers/src/forwarding/directory.js';
 import { createJobTypes } from '../../workers/src/index.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { bpmn, testEngine, type TestEngine } from '../engine/services/support.js';
+import { quiet, waitFor } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const repo = new URL('../../', import.meta.url).pathname;
 const TENANT = '091620000000';
 const LEIKA = '99050012104000';
 const SECRET = 'geheim-und-lang-genug-fuer-hmac';
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('Expected the condition to become true, but it timed out.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const PROCESS = bpmn(
   'weiterleitung',
@@ -131,7 +123,7 @@ describe('worker processes (npm run workers)', () => {
 
     // then every case completes, each delivered once (repeats absorbed by the idempotency key)
     const states = () => Promise.all(keys.map(async (key) => (await engine.getInstance(key))?.state));
-    await waitFor(async () => (await states()).every((state) => state === 'COMPLETED'));
+    await waitFor(async () => (await states()).every((state) => state === 'COMPLETED'), 60_000);
     expect(receiver.stats().effects).toBe(12);
     const deliveredCases = [...receiver.received.values()].map(
       (d) => (d.payload as { processInstanceKey: string }).processInstanceKey,
