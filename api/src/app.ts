@@ -17,6 +17,7 @@ import { createDevLogin } from './plugins/dev-login.js';
 import { metrics } from './plugins/metrics.js';
 import { openapi } from './plugins/openapi.js';
 import { schemas } from './plugins/schemas.js';
+import { webApps } from './plugins/web-apps.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { incidentRoutes } from './routes/incidents/index.js';
@@ -154,6 +155,11 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
   await app.register(metrics, { engine: deps.engine });
 
   await app.register(healthRoutes, { engine: deps.engine, version: deps.version, redis: deps.redis });
+  await app.register(webApps, {
+    devLogin: config.devLogin,
+    staffIssuer: config.staffIssuer,
+    citizenIssuer: config.citizenIssuer,
+  });
   if (devLogin)
     await app.register(async (scope) => {
       scope.addHook('onRequest', scope.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
