@@ -13,6 +13,7 @@ import { Scheduler, type TickResult } from './scheduler/scheduler.js';
 import { CaseNumbers } from './services/case-number.js';
 import { deploy, getForm, getProcessDefinition, type DeployRequest } from './services/deployment.service.js';
 import { EngineContext, type EngineLogger } from './services/engine-context.js';
+import type { GroupCommitOptions } from './services/group-commit.js';
 import {
   cancelInstance,
   createInstance,
@@ -26,8 +27,8 @@ import {
 import {
   activateJobs,
   completeJob,
+  createJobReader,
   failJob,
-  getJob,
   throwError,
   updateJobRetries,
   type ActivationFilter,
@@ -68,6 +69,7 @@ export type { SearchPage, SearchQuery, SortOrder } from './store/search.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/search.js';
 export type { TaskVisibility } from './services/search.service.js';
 export type { EngineLogger } from './services/engine-context.js';
+export type { GroupCommitOptions } from './services/group-commit.js';
 export type { ScriptHook, Variables } from './runtime/types.js';
 export {
   CommandRejectedError,
@@ -99,6 +101,11 @@ export interface EngineOptions {
   readonly migrate?: boolean;
   /** how long a "latest version" answer is trusted when another engine process may deploy (default 5 s) */
   readonly definitionCacheTtlMs?: number;
+  /**
+   * Group commit (default on): commands of concurrent callers share one transaction and one commit, each
+   * with its own result and history entry (services/group-commit.ts); `false`: one transaction per command.
+   */
+  readonly groupCommit?: GroupCommitOptions | false;
 }
 
 export interface EngineJobs {
@@ -259,10 +266,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     options.stepLimit ?? 10_000,
     options.logger ?? consoleLogger,
     options.scriptHook,
+    undefined,
+    options.groupCommit ?? {},
   );
   const caseNumbers = new CaseNumbers();
   const scheduler = new Scheduler(ctx, caseNumbers, { intervalMs: options.schedulerIntervalMs });
   const runner = new JobRunner(ctx, options.jobs);
+  const readJob = createJobReader(ctx);
   let closed = false;
 
   return {
@@ -299,7 +309,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     verifyHistory: (key, scope) => verifyHistory(ctx, key, scope),
 
     activateJobs: (request, filter) => activateJobs(ctx, request, filter),
-    getJob: (key, scope) => getJob(ctx, key, scope),
+    getJob: (key, scope) => readJob(key, scope),
     completeJob: (request) => completeJob(ctx, request),
     failJob: (request) => failJob(ctx, request),
     throwError: (request) => throwError(ctx, request),

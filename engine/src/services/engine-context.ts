@@ -10,6 +10,7 @@ import type { Database, Db } from '../store/database.js';
 import type { DefinitionCache } from '../store/definition-cache.js';
 import type { KeyAllocator } from '../store/key-allocator.js';
 import { UnitOfWork, type CommitEffects, type StoreEnvironment } from '../store/unit-of-work.js';
+import { GroupCommit, type GroupCommitOptions, type GroupedWork } from './group-commit.js';
 import type { TenantScope } from './types.js';
 
 export interface EngineLogger {
@@ -55,6 +56,8 @@ const MAX_RETRIES = 8;
 
 export class EngineContext implements StoreEnvironment {
   private readonly listeners: CommitListener[] = [];
+  /** undefined: group commit switched off, every command is its own transaction */
+  readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     readonly db: Db,
@@ -66,7 +69,10 @@ export class EngineContext implements StoreEnvironment {
     readonly scriptHook?: ScriptHook,
     /** the default tenant (Camunda 8 calls it `<default>`) */
     readonly defaultTenantId: string = '<default>',
-  ) {}
+    groupCommit: GroupCommitOptions | false = {},
+  ) {
+    this.groupCommit = groupCommit === false ? undefined : new GroupCommit(this, groupCommit);
+  }
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
@@ -95,6 +101,37 @@ export class EngineContext implements StoreEnvironment {
         throw error;
       }
     }
+  }
+
+  /**
+   * Runs one caller's command with group commit: in a transaction shared with the commands of other callers
+   * that arrive meanwhile (see group-commit.ts for the rules `work` follows); without group commit, in its
+   * own transaction.
+   */
+  submit<T>(work: GroupedWork<T>): Promise<T> {
+    if (!this.groupCommit) return this.transact((uow) => work.run(uow), { actor: work.actor, scope: work.scope });
+    return this.groupCommit.submit(work);
+  }
+
+  /**
+   * One transaction for a batch of grouped commands; no retry here (the group commit falls back to one
+   * transaction per command, which retries). Returns the effects (published by the caller).
+   */
+  async transactBatch(
+    scope: TenantScope | undefined,
+    work: (uow: UnitOfWork) => Promise<void>,
+    onFlushed: () => void,
+  ): Promise<CommitEffects | undefined> {
+    await this.keys.ensure(this.db);
+    let effects: CommitEffects | undefined;
+    await this.db.transaction().execute(async (trx) => {
+      if (scope?.tenantIds) await enterTenantScope(trx, scope.tenantIds);
+      const uow = new UnitOfWork(trx, this, this.clock(), null);
+      await work(uow);
+      effects = await uow.flush();
+      onFlushed();
+    });
+    return effects;
   }
 
   /**

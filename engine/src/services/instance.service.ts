@@ -29,6 +29,7 @@ import type {
   TenantScope,
 } from './types.js';
 import type { InstanceState } from '../runtime/types.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 
 export async function createInstance(
   ctx: EngineContext,
@@ -57,43 +58,46 @@ export async function createInstance(
   }
   checkVariables(request.variables);
   const found = definition;
-  return ctx.transact(
-    async (uow) => {
-      const businessKey = request.businessKey ?? (await caseNumbers.next(uow.trx, found.tenantId, uow.now));
-      const variables = request.businessKeyVariable
-        ? { ...request.variables, [request.businessKeyVariable]: businessKey }
-        : (request.variables ?? {});
-      const result = await uow.execute(
-        undefined,
-        {
-          type: 'CREATE_INSTANCE',
-          processDefinitionKey: found.key,
-          variables,
-          ...(request.startElementId ? { startElementId: request.startElementId } : {}),
-        },
-        { businessKey },
-      );
-      const created: CreatedInstance = {
-        processInstanceKey: result.rootKey,
+  const work = async (uow: UnitOfWork): Promise<CreatedInstance> => {
+    const businessKey = request.businessKey ?? (await caseNumbers.next(uow.trx, found.tenantId, uow.now));
+    const variables = request.businessKeyVariable
+      ? { ...request.variables, [request.businessKeyVariable]: businessKey }
+      : (request.variables ?? {});
+    const result = await uow.execute(
+      undefined,
+      {
+        type: 'CREATE_INSTANCE',
         processDefinitionKey: found.key,
-        bpmnProcessId: found.bpmnProcessId,
-        version: found.version,
-        tenantId: found.tenantId,
-        businessKey,
-      };
-      await withinTransaction?.(uow.trx, created);
-      return created;
-    },
-    { actor: request.actor ?? null, scope: request },
-  );
+        variables,
+        ...(request.startElementId ? { startElementId: request.startElementId } : {}),
+      },
+      { businessKey },
+    );
+    const created: CreatedInstance = {
+      processInstanceKey: result.rootKey,
+      processDefinitionKey: found.key,
+      bpmnProcessId: found.bpmnProcessId,
+      version: found.version,
+      tenantId: found.tenantId,
+      businessKey,
+    };
+    await withinTransaction?.(uow.trx, created);
+    return created;
+  };
+  // the caller's own rows (withinTransaction) must roll back with the case alone: no group commit then
+  if (withinTransaction) return ctx.transact(work, { actor: request.actor ?? null, scope: request });
+  return ctx.submit({ actor: request.actor ?? null, scope: request, run: work });
 }
 
 export async function cancelInstance(
   ctx: EngineContext,
   request: TenantScope & { processInstanceKey: string; actor?: string },
 ): Promise<void> {
-  await ctx.transact(
-    async (uow) => {
+  await ctx.submit({
+    lock: { owner: 'process_instance', key: request.processInstanceKey },
+    actor: request.actor ?? null,
+    scope: request,
+    run: async (uow) => {
       const root = await lockOwnedRoot(uow, request, 'process_instance', request.processInstanceKey);
       if (root !== request.processInstanceKey) {
         rejectWith(
@@ -103,8 +107,7 @@ export async function cancelInstance(
       }
       await uow.execute(root, { type: 'CANCEL_INSTANCE' });
     },
-    { actor: request.actor ?? null, scope: request },
-  );
+  });
 }
 
 export async function setVariables(
@@ -118,8 +121,11 @@ export async function setVariables(
   },
 ): Promise<void> {
   checkVariables(request.variables, true);
-  await ctx.transact(
-    async (uow) => {
+  await ctx.submit({
+    lock: { owner: 'process_instance', key: request.processInstanceKey },
+    actor: request.actor ?? null,
+    scope: request,
+    run: async (uow) => {
       const root = await lockOwnedRoot(uow, request, 'process_instance', request.processInstanceKey);
       await uow.execute(root, {
         type: 'SET_VARIABLES',
@@ -128,21 +134,22 @@ export async function setVariables(
         ...(request.local ? { local: true } : {}),
       });
     },
-    { actor: request.actor ?? null, scope: request },
-  );
+  });
 }
 
 export async function resolveIncident(
   ctx: EngineContext,
   request: TenantScope & { incidentKey: string; actor?: string },
 ): Promise<void> {
-  await ctx.transact(
-    async (uow) => {
+  await ctx.submit({
+    lock: { owner: 'incident', key: request.incidentKey },
+    actor: request.actor ?? null,
+    scope: request,
+    run: async (uow) => {
       const root = await lockOwnedRoot(uow, request, 'incident', request.incidentKey);
       await uow.execute(root, { type: 'RESOLVE_INCIDENT', incidentKey: request.incidentKey });
     },
-    { actor: request.actor ?? null, scope: request },
-  );
+  });
 }
 
 export async function getInstance(

@@ -9,6 +9,7 @@ import type { Command, InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import type { JobRow } from '../store/database.js';
 import type { EngineContext } from './engine-context.js';
+import { ReadBatcher } from './read-batch.js';
 import { checkVariables, lockOwnedRoot, rejectWith } from './service-support.js';
 import type { ActivateJobsRequest, FailJobRequest, JobInfo, TenantScope } from './types.js';
 
@@ -19,13 +20,16 @@ async function onJob(
   command: Command,
   actor: string | undefined,
 ): Promise<void> {
-  await ctx.transact(
-    async (uow) => {
+  // grouped with the job commands of other callers (group-commit.ts): one commit for many completions
+  await ctx.submit({
+    lock: { owner: 'job', key: jobKey },
+    actor: actor ?? null,
+    scope,
+    run: async (uow) => {
       const root = await lockOwnedRoot(uow, scope, 'job', jobKey);
       await uow.execute(root, command);
     },
-    { actor: actor ?? null, scope },
-  );
+  });
 }
 
 export async function completeJob(
@@ -170,22 +174,28 @@ export async function activateJobs(
  * One open job with the variables it sees now, or undefined when it no longer exists (completed, its
  * element terminated, another tenant's). Queue workers read their job this way right before the effect,
  * so a job that finished meanwhile is not carried out twice and no case data travels through the queue.
+ * Reads arriving together share one statement (job rows joined with their roots' state documents).
  */
-export async function getJob(ctx: EngineContext, jobKey: string, scope?: TenantScope): Promise<JobInfo | undefined> {
-  if (!/^[0-9]{1,19}$/.test(jobKey)) return undefined;
-  return ctx.read(scope, async (db) => {
-    let query = db.selectFrom('job').selectAll('job').where('job.key', '=', jobKey);
-    if (scope?.tenantIds)
-      query = query.where('job.tenant_id', 'in', scope.tenantIds.length ? [...scope.tenantIds] : ['']);
-    const job = await query.executeTakeFirst();
-    if (!job) return undefined;
-    const root = await db
-      .selectFrom('process_instance')
-      .select('state_doc')
-      .where('key', '=', job.root_key)
-      .executeTakeFirst();
-    return toJobInfo(job, root?.state_doc as InstanceState | undefined);
-  });
+export function createJobReader(
+  ctx: EngineContext,
+): (jobKey: string, scope?: TenantScope) => Promise<JobInfo | undefined> {
+  const batcher = new ReadBatcher<JobInfo>((scope, keys) =>
+    ctx.read(scope, async (db) => {
+      let query = db
+        .selectFrom('job')
+        .leftJoin('process_instance as root', 'root.key', 'job.root_key')
+        .selectAll('job')
+        .select('root.state_doc')
+        .where('job.key', 'in', [...keys]);
+      if (scope?.tenantIds)
+        query = query.where('job.tenant_id', 'in', scope.tenantIds.length ? [...scope.tenantIds] : ['']);
+      const rows = await query.execute();
+      return new Map(
+        rows.map(({ state_doc, ...job }) => [job.key, toJobInfo(job, state_doc as InstanceState | undefined)]),
+      );
+    }),
+  );
+  return async (jobKey, scope) => (/^[0-9]{1,19}$/.test(jobKey) ? batcher.load(jobKey, scope) : undefined);
 }
 
 export function toJobInfo(job: JobRow, state: InstanceState | undefined, fetchVariables?: readonly string[]): JobInfo {

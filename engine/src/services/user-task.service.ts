@@ -48,8 +48,11 @@ export async function completeUserTask(
   request: TenantScope & { userTaskKey: string; variables?: Variables; action?: string; actor?: string },
 ): Promise<void> {
   checkVariables(request.variables);
-  await ctx.transact(
-    async (uow) => {
+  await ctx.submit({
+    lock: { owner: 'user_task', key: request.userTaskKey },
+    actor: request.actor ?? null,
+    scope: request,
+    run: async (uow) => {
       const root = await lockOwnedRoot(uow, request, 'user_task', request.userTaskKey);
       await uow.execute(root, {
         type: 'COMPLETE_USER_TASK',
@@ -58,8 +61,7 @@ export async function completeUserTask(
         ...(request.action ? { action: request.action } : {}),
       });
     },
-    { actor: request.actor ?? null, scope: request },
-  );
+  });
 }
 
 /** One task with the variables visible from it (for the task form). */

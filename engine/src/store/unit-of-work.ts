@@ -4,6 +4,11 @@
  * and history in as few statements as possible. A command's rejection leaves nothing behind: the runtime
  * is pure, so the unit of work simply keeps the previous state.
  *
+ * Group commit (services/group-commit.ts) puts the commands of several callers into one unit: each caller's
+ * work is an *entry* (`beginEntry`) with its own actor, which becomes its own history entry per root it
+ * touched, chained in order; `checkpoint`/`restore` take back the in-memory effects of an entry that was
+ * rejected part-way, so the other entries keep theirs.
+ *
  * Follow-up inside the same transaction: when a command opens a message subscription for which an
  * unexpired buffered message exists, the message is correlated right away (another CORRELATE_MESSAGE on
  * the same locked state).
@@ -43,6 +48,23 @@ interface LoadedRoot {
   readonly head: ChainHead;
   state: InstanceState;
   records: RuntimeRecord[];
+  /** the records of `records` per entry (one history entry each), in order */
+  entries: RootEntry[];
+}
+
+interface RootEntry {
+  readonly entry: number;
+  readonly actor: string | null;
+  records: RuntimeRecord[];
+}
+
+/** The owners whose root `lockRootOf` / `lockRootsOf` can find. */
+export type RootOwner = 'job' | 'user_task' | 'incident' | 'timer' | 'process_instance';
+
+/** The in-memory state of a unit of work at one moment (see `checkpoint`). */
+export interface UnitCheckpoint {
+  readonly commands: number;
+  readonly roots: ReadonlyMap<string, { state: InstanceState; records: number; entries: number; last: number }>;
 }
 
 /** A job created by the committed transaction, for in-memory hand-off to a local worker. */
@@ -88,15 +110,59 @@ const MAX_ATTEMPTS = 25;
 
 export class UnitOfWork {
   private readonly roots = new Map<string, LoadedRoot>();
+  /** `owner:key` → its root key, or null when a batch lock found no such owner (see lockRootsOf) */
+  private readonly owners = new Map<string, string | null>();
   private commands = 0;
+  private entry = 0;
 
   constructor(
     readonly trx: Transaction<Database>,
     private readonly env: StoreEnvironment,
     /** epoch ms: the runtime's clock for every command in this unit */
     readonly now: number,
-    readonly actor: string | null,
+    /** who causes the current entry's commands (recorded in its history entries) */
+    private actor: string | null,
   ) {}
+
+  /** Starts the next caller's entry: its commands get their own history entry per root, with its actor. */
+  beginEntry(actor: string | null): void {
+    this.entry++;
+    this.actor = actor;
+  }
+
+  /** The in-memory state now; `restore` returns to it (states are immutable values: the runtime copies). */
+  checkpoint(): UnitCheckpoint {
+    const roots = new Map<string, { state: InstanceState; records: number; entries: number; last: number }>();
+    for (const [key, root] of this.roots)
+      roots.set(key, {
+        state: root.state,
+        records: root.records.length,
+        entries: root.entries.length,
+        last: root.entries.at(-1)?.records.length ?? 0,
+      });
+    return { commands: this.commands, roots };
+  }
+
+  /**
+   * Takes back what happened in memory since `checkpoint`: states, records and entries; roots created or
+   * loaded since are dropped. Rows locked meanwhile stay locked until the transaction ends (harmless).
+   */
+  restore(checkpoint: UnitCheckpoint): void {
+    this.commands = checkpoint.commands;
+    for (const [key, root] of this.roots) {
+      const before = checkpoint.roots.get(key);
+      if (!before) {
+        // created or locked since: forgotten (a locked row is read again, unchanged, when asked for again)
+        this.roots.delete(key);
+        continue;
+      }
+      root.state = before.state;
+      root.records.length = before.records;
+      root.entries.length = before.entries;
+      const last = root.entries.at(-1);
+      if (last) last.records.length = before.last;
+    }
+  }
 
   state(rootKey: string): InstanceState | undefined {
     return this.roots.get(rootKey)?.state;
@@ -129,11 +195,11 @@ export class UnitOfWork {
   }
 
   /** Locks the root that owns a job, user task, incident, timer or process instance; undefined when none does. */
-  async lockRootOf(
-    owner: 'job' | 'user_task' | 'incident' | 'timer' | 'process_instance',
-    key: string,
-  ): Promise<string | undefined> {
+  async lockRootOf(owner: RootOwner, key: string): Promise<string | undefined> {
     if (!/^\d{1,19}$/.test(key)) return undefined;
+    const batched = this.owners.get(`${owner}:${key}`);
+    if (batched === null) return undefined;
+    if (batched !== undefined && this.roots.has(batched)) return batched;
     const known =
       owner === 'process_instance'
         ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key)
@@ -150,6 +216,42 @@ export class UnitOfWork {
     if (!row) return undefined;
     if (!this.roots.has(row.key)) this.addLoaded(row);
     return row.key;
+  }
+
+  /**
+   * Locks the roots owning all these keys in ONE statement, in root key order — so two batches of any
+   * owners, in this process or another, never wait for each other in a cycle — and remembers which root
+   * owns which key (and which keys have none), so `lockRootOf` answers from memory afterwards.
+   * Parameterless (validated literals): as the first statement of a transaction it travels with BEGIN.
+   */
+  async lockRootsOf(owned: readonly { readonly owner: RootOwner; readonly key: string }[]): Promise<void> {
+    const wanted = owned.filter(({ owner, key }) => /^\d{1,19}$/.test(key) && !this.owners.has(`${owner}:${key}`));
+    if (wanted.length === 0) return;
+    const byOwner = new Map<RootOwner, Set<string>>();
+    for (const { owner, key } of wanted) {
+      const keys = byOwner.get(owner) ?? new Set<string>();
+      keys.add(key);
+      byOwner.set(owner, keys);
+    }
+    const lookups = [...byOwner].map(
+      ([owner, keys]) =>
+        sql`SELECT ${sql.lit(owner)}::text AS owner, o.key, o.root_key FROM ${sql.table(owner)} o WHERE o.key IN (${sql.join(
+          [...keys].map((key) => sql.lit(key)),
+        )})`,
+    );
+    const rows = await sql<LockedRootRow & { owner: RootOwner; owner_key: string }>`
+      WITH owners AS (${sql.join(lookups, sql` UNION ALL `)})
+      SELECT pi.key, pi.tenant_id, pi.business_key, pi.state_doc, pi.doc_version, pi.history_seq, pi.last_hash,
+             owners.owner, owners.key::text AS owner_key
+        FROM process_instance pi JOIN owners ON owners.root_key = pi.key
+       WHERE pi.state_doc IS NOT NULL
+       ORDER BY pi.key
+         FOR UPDATE OF pi`.execute(this.trx);
+    for (const { owner, key } of wanted) this.owners.set(`${owner}:${key}`, null);
+    for (const row of rows.rows) {
+      if (!this.roots.has(row.key)) this.addLoaded(row);
+      this.owners.set(`${row.owner}:${row.owner_key}`, row.key);
+    }
   }
 
   /** Registers root rows the caller locked itself (e.g. the scheduler's `FOR UPDATE OF … SKIP LOCKED`). */
@@ -175,6 +277,7 @@ export class UnitOfWork {
       head: { seq: row.history_seq ?? 0, hash: row.last_hash ?? GENESIS_HASH },
       state: row.state_doc as InstanceState,
       records: [],
+      entries: [],
     });
   }
 
@@ -207,11 +310,18 @@ export class UnitOfWork {
         head: { seq: 0, hash: GENESIS_HASH },
         state: result.state,
         records: [],
+        entries: [],
       };
       this.roots.set(newRootKey, target);
     }
     target.state = result.state;
     for (const record of result.records) target.records.push(record);
+    let entry = target.entries.at(-1);
+    if (entry?.entry !== this.entry) {
+      entry = { entry: this.entry, actor: this.actor, records: [] };
+      target.entries.push(entry);
+    }
+    for (const record of result.records) entry.records.push(record);
     await this.correlateBufferedMessages(target, result.records);
     return { rootKey: newRootKey, records: result.records };
   }
@@ -312,7 +422,10 @@ export class UnitOfWork {
         businessKey: root.businessKey,
         at: this.now,
       });
-      history.push(historyRow(root.rootKey, root.tenantId, root.records, root.head, this.actor, this.now));
+      // one chained entry per caller's entry, in order (one for a unit without group commit)
+      for (const entry of root.entries)
+        if (entry.records.length > 0)
+          history.push(historyRow(root.rootKey, root.tenantId, entry.records, root.head, entry.actor, this.now));
       const document = {
         state_doc: json(root.state),
         doc_version: root.docVersion + 1,
@@ -345,7 +458,10 @@ export class UnitOfWork {
         variables: () => visibleVariables(state, row.element_instance_key),
       });
     }
-    for (const root of changed) root.records = [];
+    for (const root of changed) {
+      root.records = [];
+      root.entries = [];
+    }
     return {
       jobs,
       ...(projection.earliestTimer !== undefined ? { earliestTimer: projection.earliestTimer } : {}),
