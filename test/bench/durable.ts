@@ -2,22 +2,21 @@
  * Durable throughput on PostgreSQL (synchronous commit, the server's default) and memory with many
  * waiting instances. Jobs are completed by the in-process job runner, as in embedded production mode.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { JobType } from '../../workers/src/shared/job-type.js';
+import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import { createFreshDatabase, dropDatabase } from '../engine/store/support.js';
+import { commitsSentSoFar } from './commit-counter.js';
 import { gateways, straightThrough, waitingUserTask } from './processes.js';
 
-/** Commits sent by this process's PostgreSQL clients (counted at the driver, so nothing is missed or delayed). */
-let commitsSent = 0;
-const originalQuery = pg.Client.prototype.query;
-(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-  this: pg.Client,
-  ...args: unknown[]
-) {
-  const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-  if (text !== undefined && /^\s*commit\b/i.test(text)) commitsSent++;
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-};
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 
 async function completedCount(engine: Engine, bpmnProcessId: string): Promise<number> {
   const { rows } = await (engine.db as any).executeQuery({
@@ -36,14 +35,45 @@ export interface DurableResult {
   commandsPerInstance: number;
 }
 
-/** Starts `instances` with `concurrency` starters in flight; the runner completes every job. */
+export interface DurableOptions {
+  /** the jobs travel through BullMQ on this Redis to two worker processes (`bench-worker.ts`) */
+  readonly redisUrl?: string;
+  /** group commit in the engines (default true, the engine's default) */
+  readonly groupCommit?: boolean;
+  /** runs after the measurement, before the database is dropped (the suite's slice checks the outcome) */
+  readonly inspect?: (engine: Engine) => Promise<void>;
+}
+
+/** Asks a worker process how many commits it sent (over its IPC channel). */
+function commitsOf(worker: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    worker.once('message', (message: { commits: number }) => resolve(message.commits));
+    worker.send('commits');
+  });
+}
+
+/**
+ * Starts `instances` with `concurrency` starters in flight; the in-process runner completes every job — or,
+ * with `redisUrl`, the jobs travel through BullMQ to two worker processes (`bench-worker.ts`), as with
+ * `npm run workers`. Commits are counted in every process.
+ */
 export async function durableThroughput(
   kind: 'straight' | 'gateways',
   instances: number,
   concurrency = 16,
+  options: DurableOptions = {},
 ): Promise<DurableResult> {
-  const url = await createFreshDatabase(`bench_${kind}`);
-  const engine = await createEngine({ databaseUrl: url, poolSize: concurrency + 8, schedulerIntervalMs: 60_000 });
+  const { redisUrl, groupCommit = true } = options;
+  const url = await createFreshDatabase(`bench_${kind}${redisUrl ? '_bullmq' : ''}`);
+  const engine = await createEngine({
+    databaseUrl: url,
+    poolSize: concurrency + 8,
+    schedulerIntervalMs: 60_000,
+    ...(groupCommit ? {} : { groupCommit: false as const }),
+  });
+  const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
+  const workers: ChildProcess[] = [];
+  let dispatcher: JobTransport | undefined;
   try {
     await engine.deploy({
       tenantId: 'bench',
@@ -51,16 +81,43 @@ export async function durableThroughput(
         { name: `${kind}.bpmn`, content: kind === 'straight' ? straightThrough('zeebe') : gateways('zeebe') },
       ],
     });
-    engine.jobs.subscribe('bench-work', () => ({}), { maxConcurrent: concurrency });
+    if (redisUrl) {
+      const benchWork: JobType = { type: 'bench-work', inputSchema: { type: 'object' }, process: async () => ({}) };
+      dispatcher = startJobTransport(
+        engine,
+        [benchWork as JobType<never>],
+        { redisUrl, prefix, runWorkers: false },
+        quiet,
+      );
+      for (let i = 0; i < 2; i++) {
+        const worker = spawn(process.execPath, ['--import', 'tsx', 'test/bench/bench-worker.ts'], {
+          cwd: repo,
+          env: {
+            ...process.env,
+            DATABASE_URL: url,
+            REDIS_URL: redisUrl,
+            JOB_QUEUE_PREFIX: prefix,
+            BENCH_CONCURRENCY: String(concurrency),
+            BENCH_GROUP_COMMIT: String(groupCommit),
+          },
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        });
+        workers.push(worker);
+        await new Promise<void>((resolve) => worker.stdout!.once('data', () => resolve()));
+      }
+    } else engine.jobs.subscribe('bench-work', () => ({}), { maxConcurrent: concurrency });
     await engine.start();
     // warm-up (caches, JIT, connections)
     await run(engine, kind, 100, concurrency);
-    const before = commitsSent;
+    const commitsNow = async () =>
+      commitsSentSoFar() + (await Promise.all(workers.map(commitsOf))).reduce((sum, n) => sum + n, 0);
+    const before = await commitsNow();
     const started = process.hrtime.bigint();
     await run(engine, kind, instances, concurrency, 100);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     // polling reads run outside transactions and send no COMMIT
-    const commits = commitsSent - before;
+    const commits = (await commitsNow()) - before;
+    await options.inspect?.(engine);
     // straight: start + 3 job completions; gateways: start + (0 or 1 review) + 2 parallel jobs
     const commands = kind === 'straight' ? 4 : 1 + 2 + (instances > 0 ? countHigh(100, instances) / instances : 0);
     return {
@@ -71,6 +128,14 @@ export async function durableThroughput(
       commandsPerInstance: commands,
     };
   } finally {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await dispatcher?.close();
+    if (redisUrl) {
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
     await engine.close();
     await dropDatabase(url);
   }

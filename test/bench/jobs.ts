@@ -25,8 +25,13 @@ const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) =>
 export interface JobThroughput {
   readonly jobs: number;
   readonly rawBullmqPerSecond: number;
+  /** with group commit (the engine's default) */
   readonly platformPerSecond: number;
   readonly ratio: number;
+  /** the same with one transaction per command (`groupCommit: false`), for the before/after ratio */
+  readonly platformWithoutGroupCommitPerSecond: number;
+  /** commits per completed job with group commit (counted by the engine's commit listener) */
+  readonly commitsPerJob: number;
 }
 
 const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
@@ -70,12 +75,20 @@ async function rawBullmq(redisUrl: string, jobs: number, concurrency: number): P
   return jobs / seconds;
 }
 
-async function platform(engine: Engine, redisUrl: string, jobs: number, concurrency: number): Promise<number> {
+async function platform(
+  engine: Engine,
+  redisUrl: string,
+  jobs: number,
+  concurrency: number,
+): Promise<{ perSecond: number; commits: number }> {
   const connection = redisConnection(redisUrl);
   const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
   await engine.deploy({ resources: [{ name: 'noop.bpmn', content: PROCESS }] });
   const created: QueuedJob[] = [];
+  let measuring = false;
+  let commits = 0;
   engine.onCommit((effects) => {
+    if (measuring) commits++;
     for (const job of effects.jobs)
       if (job.type === NOOP) created.push({ jobKey: job.key, tenantId: job.tenantId, type: job.type });
   });
@@ -103,6 +116,7 @@ async function platform(engine: Engine, redisUrl: string, jobs: number, concurre
     quiet,
   );
   const queue = new Queue<QueuedJob>(queueNameOf(NOOP), { connection, prefix });
+  measuring = true;
   const started = performance.now();
   for (let i = 0; i < created.length; i += 1000)
     await queue.addBulk(
@@ -115,10 +129,11 @@ async function platform(engine: Engine, redisUrl: string, jobs: number, concurre
   workers.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
+  measuring = false;
   await workers.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return jobs / seconds;
+  return { perSecond: jobs / seconds, commits };
 }
 
 export async function jobThroughput(options: {
@@ -131,11 +146,27 @@ export async function jobThroughput(options: {
   await redis.ping();
   redis.disconnect();
   const rawBullmqPerSecond = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
-  const engine = await createEngine({ databaseUrl: options.databaseUrl, schedulerIntervalMs: 60_000, poolSize: 20 });
-  try {
-    const platformPerSecond = await platform(engine, options.redisUrl, options.jobs, options.concurrency);
-    return { jobs: options.jobs, rawBullmqPerSecond, platformPerSecond, ratio: platformPerSecond / rawBullmqPerSecond };
-  } finally {
-    await engine.close();
-  }
+  const measure = async (groupCommit: boolean) => {
+    const engine = await createEngine({
+      databaseUrl: options.databaseUrl,
+      schedulerIntervalMs: 60_000,
+      poolSize: 20,
+      ...(groupCommit ? {} : { groupCommit: false as const }),
+    });
+    try {
+      return await platform(engine, options.redisUrl, options.jobs, options.concurrency);
+    } finally {
+      await engine.close();
+    }
+  };
+  const without = await measure(false);
+  const grouped = await measure(true);
+  return {
+    jobs: options.jobs,
+    rawBullmqPerSecond,
+    platformPerSecond: grouped.perSecond,
+    ratio: grouped.perSecond / rawBullmqPerSecond,
+    platformWithoutGroupCommitPerSecond: without.perSecond,
+    commitsPerJob: grouped.commits / options.jobs,
+  };
 }

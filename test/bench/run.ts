@@ -8,12 +8,13 @@
  * BENCH_API_CONNECTIONS (10), BENCH_API_DATABASE_URL (default: the kept database pp_bench_api, seeded once);
  * Jobs: BENCH_JOBS (default 5000), BENCH_JOB_CONCURRENCY (32), BENCH_REDIS_URL (redis://127.0.0.1:6379);
  * Reference cases: BENCH_CASES (default 200).
- * BENCH_ONLY=engine|jobs|cases|api (comma-separated) runs those parts.
+ * BENCH_ONLY=engine|jobs|durable-queues|cases|api (comma-separated) runs those parts; durable-queues is the
+ * durable straight-through run with its jobs through BullMQ and two worker processes (BENCH_DURABLE_INSTANCES).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { durableThroughput, rawCommitRate, rssWithWaitingInstances } from './durable.js';
+import { durableThroughput, rawCommitRate, rssWithWaitingInstances, type DurableResult } from './durable.js';
 import { bpmnEngine, ourRuntime } from './in-memory.js';
 import { createEngine } from '../../engine/src/index.js';
 import { createFreshDatabase, dropDatabase, keptDatabase } from '../engine/store/support.js';
@@ -51,9 +52,10 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
   };
-  const parts = only ? only.split(',') : ['engine', 'jobs', 'cases', 'api'];
+  const parts = only ? only.split(',') : ['engine', 'jobs', 'durable-queues', 'cases', 'api'];
   if (parts.includes('engine')) await engineBenchmarks(report);
   if (parts.includes('jobs')) await jobBenchmarks(report);
+  if (parts.includes('durable-queues')) await durableQueueBenchmarks(report);
   if (parts.includes('cases')) await caseBenchmarks(report);
   if (parts.includes('api')) await apiBenchmarks(report);
   mkdirSync(join(repo, 'reports'), { recursive: true });
@@ -77,13 +79,44 @@ async function jobBenchmarks(report: Record<string, unknown>): Promise<void> {
       `  raw BullMQ (add → worker → completed)              ${fmt(result.rawBullmqPerSecond).padStart(6)} jobs/s`,
     );
     console.log(
-      `  platform (dispatch → worker → completion committed) ${fmt(result.platformPerSecond).padStart(6)} jobs/s`,
+      `  platform (dispatch → worker → completion committed) ${fmt(result.platformPerSecond).padStart(6)} jobs/s (${fmt(result.commitsPerJob, 2)} commits per job)`,
+    );
+    console.log(
+      `  platform, one transaction per command               ${fmt(result.platformWithoutGroupCommitPerSecond).padStart(6)} jobs/s (before group commit)`,
     );
     console.log(`  ratio ${fmt(100 * result.ratio, 1)} % of raw BullMQ (target ≥ 50 %)`);
     report.jobs = result;
   } finally {
     await dropDatabase(url);
   }
+}
+
+/**
+ * The durable straight-through benchmark (start → 3 service tasks → end) with its jobs through BullMQ and
+ * two separate worker processes, beside the in-process runner, each with and without group commit.
+ */
+async function durableQueueBenchmarks(report: Record<string, unknown>): Promise<void> {
+  console.log(
+    `\nDurable straight-through through BullMQ and two worker processes (${fmt(durableInstances)} instances, 3 jobs each, ${concurrency} starters)`,
+  );
+  const results: Record<string, DurableResult> = {};
+  for (const groupCommit of [false, true])
+    for (const transport of ['in-process', 'bullmq'] as const) {
+      const result = await durableThroughput('straight', durableInstances, concurrency, {
+        groupCommit,
+        ...(transport === 'bullmq' ? { redisUrl: jobs.redisUrl } : {}),
+      });
+      results[`${transport}${groupCommit ? '' : 'WithoutGroupCommit'}`] = result;
+      console.log(
+        `  ${transport === 'bullmq' ? 'BullMQ + two worker processes' : 'in-process runner            '}  ${groupCommit ? 'group commit   ' : 'one tx/command '} ${fmt(result.perSecond).padStart(6)} inst/s, ${fmt(result.commitsPerInstance, 2)} commits/inst${transport === 'bullmq' && groupCommit ? ' (target 300)' : ''}`,
+      );
+    }
+  report.durableThroughQueues = Object.fromEntries(
+    Object.entries(results).map(([name, result]) => [
+      name,
+      { perSecond: result.perSecond, commitsPerInstance: result.commitsPerInstance },
+    ]),
+  );
 }
 
 async function caseBenchmarks(report: Record<string, unknown>): Promise<void> {
