@@ -4,7 +4,7 @@
  * endpoints, authentication (OIDC bearer tokens; the development login where enabled), metrics, the
  * OpenAPI document and the `/v2` routes. The engine is passed in; the API never reaches past its interface.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -34,8 +34,11 @@ import { serviceRoutes } from './routes/services/index.js';
 import { authorityRoutes } from './routes/authorities/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
+import { connectorRoutes } from './routes/connectors/index.js';
 import type { FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import type { PaymentProvider } from '../../workers/src/payment/providers.js';
+import { TenantConnectors } from '../../workers/src/shared/connectors.js';
+import { SecretBox } from '../../workers/src/shared/secret-box.js';
 
 export interface AppDependencies {
   readonly engine: Engine;
@@ -44,10 +47,16 @@ export interface AppDependencies {
   readonly logger?: FastifyBaseLogger;
   /** checked by /ready when Redis is configured */
   readonly redis?: { ping(): Promise<unknown> };
-  /** e-payment providers whose notifications the API accepts */
+  /**
+   * the installation key for secrets at rest (connector and webhook secrets); server.ts always passes it.
+   * Without it (an app built alone, as in tests) a random key lives as long as this app: what it stores is
+   * readable by nobody else, which is safe, never lost quietly into plain text.
+   */
+  readonly secrets?: SecretBox;
+  /** the installation's e-payment providers, for tenants without their own (`/v2/connectors`) */
   readonly paymentProviders?: readonly PaymentProvider[];
-  /** the FIT-Connect sender and the secret of its callbacks (`/v2/fit-connect/callbacks`) */
-  readonly fitConnect?: { readonly sender: FitConnectSender; readonly callbackSecret?: string };
+  /** the installation's FIT-Connect sender (tenants without their own) and the secret of its callbacks */
+  readonly fitConnect?: { readonly sender?: FitConnectSender; readonly callbackSecret?: string };
 }
 
 export type AppConfig = Pick<
@@ -168,6 +177,11 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
   await app.register(
     async (v2) => {
       const { engine } = deps;
+      const secrets = deps.secrets ?? new SecretBox(randomBytes(32));
+      const connectors = new TenantConnectors(engine, secrets, {
+        payment: deps.paymentProviders ?? [],
+        ...(deps.fitConnect?.sender ? { fitConnect: { sender: deps.fitConnect.sender } } : {}),
+      });
       await v2.register(deploymentRoutes, { engine });
       await v2.register(processDefinitionRoutes, { engine });
       await v2.register(processInstanceRoutes, { engine });
@@ -176,7 +190,8 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(jobRoutes, { engine });
       await v2.register(incidentRoutes, { engine });
       await v2.register(variableRoutes, { engine });
-      await v2.register(authorityRoutes, { engine });
+      await v2.register(authorityRoutes, { engine, secrets });
+      await v2.register(connectorRoutes, { engine, secrets });
       // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
       await v2.register(async (platform) => {
         platform.addHook('onRequest', platform.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
@@ -184,10 +199,10 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
         await platform.register(documentRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
         await platform.register(applicationRoutes, { engine });
         await platform.register(mailboxRoutes, { engine });
-        await platform.register(paymentRoutes, { engine, providers: deps.paymentProviders ?? [] });
+        await platform.register(paymentRoutes, { engine, connectors });
         await platform.register(fitConnectRoutes, {
           engine,
-          sender: deps.fitConnect?.sender,
+          connectors,
           callbackSecret: deps.fitConnect?.callbackSecret,
         });
       });

@@ -9,9 +9,12 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import {
+  embeddedSecretsKey,
+  encryptPlainSecrets,
   fitConnectSender,
   loadWorkerConfig,
   paymentProvider,
+  secretBoxOf,
   startWorkers,
   type JobTransport,
   type WorkerConfig,
@@ -35,9 +38,12 @@ let workerConfig: WorkerConfig;
 try {
   config = loadConfig();
   workerConfig = loadWorkerConfig();
+  // embedded mode keeps its installation key beside its database (with DATABASE_URL it must be given)
+  if (!workerConfig.secretsKey) workerConfig = { ...workerConfig, secretsKey: embeddedSecretsKey(config.dataDir) };
 } catch (error) {
   exitWith((error as Error).message);
 }
+const secrets = secretBoxOf(workerConfig);
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -60,6 +66,14 @@ try {
   exitWith(`Expected ${database} to open and migrate, but: ${reason(error)}`);
 }
 
+try {
+  const sealed = await encryptPlainSecrets(engine, secrets);
+  if (sealed.authorities + sealed.sealKeys > 0) logger.info(sealed, 'plain-text secrets from before encryption sealed');
+} catch (error) {
+  await engine.close().catch(() => undefined);
+  exitWith(`Expected the stored secrets to be readable with SECRETS_KEY, but: ${reason(error)}`);
+}
+
 // only /ready uses Redis here (the job transport is the workers' business); a Redis outage must not crash us
 const redis = config.redisUrl
   ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true })
@@ -74,6 +88,7 @@ const app = await build(config, {
   version,
   logger,
   redis,
+  secrets,
   paymentProviders,
   ...(sender ? { fitConnect: { sender, callbackSecret: workerConfig.fitConnect?.callbackSecret } } : {}),
 });

@@ -20,14 +20,20 @@ export interface TestApp {
 export async function testApp(
   label: string,
   config: Partial<AppConfig> = {},
-  deps: Partial<Pick<AppDependencies, 'paymentProviders' | 'fitConnect'>> & {
+  deps: Partial<Pick<AppDependencies, 'paymentProviders' | 'fitConnect' | 'secrets'>> & {
     engineOptions?: Partial<EngineOptions>;
   } = {},
 ): Promise<TestApp> {
   const t = await testEngine(label, deps.engineOptions);
   const app = await build(
     { logLevel: 'silent', devLogin: true, publicUrl: 'http://api.test', ...config },
-    { engine: t.engine, version: '0.1.0-test', paymentProviders: deps.paymentProviders, fitConnect: deps.fitConnect },
+    {
+      engine: t.engine,
+      version: '0.1.0-test',
+      paymentProviders: deps.paymentProviders,
+      fitConnect: deps.fitConnect,
+      secrets: deps.secrets,
+    },
   );
   return {
     app,

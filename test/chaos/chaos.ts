@@ -6,7 +6,7 @@
  * resolved once the rest is done) and counts duplicate effects at every simulator and lost jobs.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { startFitConnectSimulator } from '../../simulators/fit-connect.js';
 import { startPaymentProvider } from '../../simulators/payment-provider.js';
 import { startSmtpSink } from '../../simulators/smtp-sink.js';
 import { replaceDirectory } from '../../workers/src/forwarding/directory.js';
+import { SecretBox } from '../../workers/src/shared/secret-box.js';
 import { LEIKA, referenceProcess, REFERENCE_PROCESS_ID } from './reference-process.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,8 +85,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let workerToken = '';
   const fachverfahren = await startFachverfahren({ platformUrl: apiUrl, token: () => workerToken });
 
+  // the installation key every process of the run shares (the driver writes the directory with it)
+  const secretsKey = randomBytes(32);
   const env = {
     ...process.env,
+    SECRETS_KEY: secretsKey.toString('base64'),
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
     PORT: String(apiPort),
@@ -152,7 +156,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       tenantId: TENANT,
       resources: [{ name: 'referenz.bpmn', content: referenceProcess(`${fachverfahren.url}/records`) }],
     });
-    await replaceDirectory(engine.db, TENANT, [
+    await replaceDirectory(engine.db, new SecretBox(secretsKey), TENANT, [
       {
         name: 'Straßenverkehrsbehörde München',
         leikaKey: LEIKA,

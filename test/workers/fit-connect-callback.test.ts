@@ -3,12 +3,15 @@
  * callback (HMAC-SHA512 over timestamp and body, at most 300 s old) settles the waiting forwarding job at
  * once instead of at its next poll. Forged, stale and unsigned callbacks change nothing.
  */
+import { randomBytes } from 'node:crypto';
 import type { Engine } from '../../engine/src/index.js';
 import { startFitConnectSimulator, type FitConnectSimulator } from '../../simulators/fit-connect.js';
 import { replaceDirectory } from '../../workers/src/forwarding/directory.js';
 import { callbackSignature, FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import { forwardingJobType } from '../../workers/src/forwarding/processor.js';
+import { TenantConnectors } from '../../workers/src/shared/connectors.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
+import { SecretBox } from '../../workers/src/shared/secret-box.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { TENANT_A, testApp, type TestApp } from '../api/support.js';
 import { bpmn } from '../engine/services/support.js';
@@ -16,6 +19,7 @@ import { quiet, waitFor } from './support.js';
 
 const LEIKA = '99050012104000';
 const SECRET = 'callback-secret-of-at-least-thirty-two-chars';
+const secrets = new SecretBox(randomBytes(32));
 
 describe('FIT-Connect callbacks (/v2/fit-connect/callbacks)', () => {
   let api: TestApp;
@@ -32,7 +36,7 @@ describe('FIT-Connect callbacks (/v2/fit-connect/callbacks)', () => {
     api = await testApp(
       'workers_fit_connect_callback',
       {},
-      { engineOptions: { clock: Date.now }, fitConnect: { sender, callbackSecret: SECRET } },
+      { engineOptions: { clock: Date.now }, fitConnect: { sender, callbackSecret: SECRET }, secrets },
     );
     engine = api.engine;
     apiUrl = (await api.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
@@ -41,7 +45,8 @@ describe('FIT-Connect callbacks (/v2/fit-connect/callbacks)', () => {
       [
         forwardingJobType({
           engine,
-          fitConnect: sender,
+          connectors: new TenantConnectors(engine, secrets, { fitConnect: { sender } }),
+          secrets,
           pollIntervalMs: 3_600_000, // only the callback can settle it within the test
           callback: { url: `${apiUrl}/v2/fit-connect/callbacks`, secret: SECRET },
         }) as JobType<never>,
@@ -50,7 +55,7 @@ describe('FIT-Connect callbacks (/v2/fit-connect/callbacks)', () => {
       quiet,
     );
     await engine.start();
-    await replaceDirectory(engine.db, TENANT_A, [
+    await replaceDirectory(engine.db, secrets, TENANT_A, [
       {
         name: 'Straßenverkehrsbehörde',
         leikaKey: LEIKA,

@@ -3,7 +3,7 @@
  * BullMQ transport and reach the FIT-Connect simulator (which decrypts and checks them), the webhook
  * receiver or another tenant of the installation, chosen by the tenant's directory.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { Engine, Variables } from '../../engine/src/index.js';
@@ -17,7 +17,9 @@ import {
 } from '../../workers/src/forwarding/directory.js';
 import { callbackProblem, callbackSignature, FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import { forwardingJobType } from '../../workers/src/forwarding/processor.js';
+import { putConnector, TenantConnectors } from '../../workers/src/shared/connectors.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
+import { SecretBox } from '../../workers/src/shared/secret-box.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { bpmn, testEngine, type TestEngine } from '../engine/services/support.js';
 import { quiet, waitFor } from './support.js';
@@ -30,6 +32,8 @@ const TENANT = '091620000000'; // München
 const RECEIVER = '097610000000'; // Augsburg, another tenant of the installation
 const LEIKA = '99050012104000'; // Bewohnerparkausweis
 const WEBHOOK_SECRET = 'geheim-und-lang-genug-fuer-hmac';
+const OWN_CLIENT = '091790000000'; // Fürstenfeldbruck, with a FIT-Connect sender client of its own
+const secrets = new SecretBox(randomBytes(32));
 
 const FORWARDING_PROCESS = bpmn(
   'weiterleitung',
@@ -102,6 +106,7 @@ describe('forwarding to the competent authority (municipal:forwarding:1)', () =>
       .execute();
     await replaceDirectory(
       engine.db,
+      secrets,
       TENANT,
       parseDirectoryCsv(
         [
@@ -118,7 +123,15 @@ describe('forwarding to the competent authority (municipal:forwarding:1)', () =>
     );
     transport = startJobTransport(
       engine,
-      [forwardingJobType({ engine, fitConnect: sender, pollIntervalMs: 50, timeoutMs: 2_000 }) as JobType<never>],
+      [
+        forwardingJobType({
+          engine,
+          connectors: new TenantConnectors(engine, secrets, { fitConnect: { sender } }),
+          secrets,
+          pollIntervalMs: 50,
+          timeoutMs: 2_000,
+        }) as JobType<never>,
+      ],
       {
         redisUrl: REDIS_URL,
         prefix,
@@ -305,13 +318,75 @@ describe('forwarding to the competent authority (municipal:forwarding:1)', () =>
     expect((await incidentOf(invalid)).errorMessage).toContain('regionKey must match pattern');
   });
 
+  it('should store webhook secrets sealed, readable only with the installation key and only for their tenant', async () => {
+    const [stored] = await engine.db
+      .selectFrom('authority')
+      .select(['secret', 'tenant_id'])
+      .where('tenant_id', '=', TENANT)
+      .where('channel', '=', 'webhook')
+      .execute();
+    expect(stored.secret).toMatch(/^v1:[0-9a-f]{8}:/);
+    expect(stored.secret).not.toContain(WEBHOOK_SECRET);
+    expect(secrets.open(stored.secret!, `authority:${TENANT}`)).toBe(WEBHOOK_SECRET);
+    expect(() => secrets.open(stored.secret!, `authority:${RECEIVER}`)).toThrow(
+      `Expected the secret of authority:${RECEIVER} to be authentic, but it does not decrypt (changed, or copied from elsewhere).`,
+    );
+    expect(() => new SecretBox(randomBytes(32)).open(stored.secret!, `authority:${TENANT}`)).toThrow(
+      /^Expected the secret of authority:091620000000 to be sealed with SECRETS_KEY [0-9a-f]{8}, but it was sealed with key [0-9a-f]{8}\.$/,
+    );
+  });
+
+  it('should submit with the tenant’s own FIT-Connect client instead of the installation’s', async () => {
+    // given a tenant whose own client the Submission API does not accept (wrong secret)
+    await engine.deploy({
+      tenantId: OWN_CLIENT,
+      resources: [{ name: 'weiterleitung.bpmn', content: FORWARDING_PROCESS }],
+    });
+    await replaceDirectory(engine.db, secrets, OWN_CLIENT, [
+      {
+        name: 'Landratsamt Fürstenfeldbruck',
+        leikaKey: LEIKA,
+        regionKey: '09179',
+        channel: 'fit-connect',
+        endpoint: fitConnect.url,
+        destinationId,
+        targetTenantId: null,
+        secret: null,
+      },
+    ]);
+    await putConnector(
+      engine.db,
+      secrets,
+      OWN_CLIENT,
+      {
+        kind: 'fit-connect',
+        settings: { tokenUrl: fitConnect.tokenUrl, clientId: 'prozessplattform-ffb' },
+        secret: 'not-the-right-one',
+      },
+      'staff:admin',
+    );
+
+    // when
+    const { processInstanceKey } = await engine.createInstance({
+      tenantId: OWN_CLIENT,
+      bpmnProcessId: 'weiterleitung',
+      variables: { antrag: { ars: '091790000000', kennzeichen: 'FFB-A 1' } },
+    });
+
+    // then its own credentials were used (the installation's would have been accepted)
+    const incident = await incidentOf(processInstanceKey);
+    expect(incident.errorMessage).toBe(
+      `Expected the FIT-Connect token request to succeed, but ${fitConnect.tokenUrl} answered 401: {"error":"invalid_client"}.`,
+    );
+  });
+
   it('should find the competent authority by the longest ARS prefix, preferring an entry for the service', async () => {
-    const at = (ars: string) => findCompetentAuthority(engine.db, TENANT, LEIKA, ars).then((a) => a?.name);
+    const at = (ars: string) => findCompetentAuthority(engine.db, secrets, TENANT, LEIKA, ars).then((a) => a?.name);
     expect(await at('091620000000')).toBe('Straßenverkehrsbehörde München');
     expect(await at('091840000000')).toBe('Landesamt (Webhook)');
     expect(await at(RECEIVER)).toBe('Stadt Augsburg');
-    expect(await findCompetentAuthority(engine.db, TENANT, '99999999999999', '091620000000')).toBeUndefined();
-    expect(await findCompetentAuthority(engine.db, RECEIVER, LEIKA, '091620000000')).toBeUndefined();
+    expect(await findCompetentAuthority(engine.db, secrets, TENANT, '99999999999999', '091620000000')).toBeUndefined();
+    expect(await findCompetentAuthority(engine.db, secrets, RECEIVER, LEIKA, '091620000000')).toBeUndefined();
   });
 
   it('should reject a directory CSV with bad lines as a whole, naming line and column', () => {

@@ -2,15 +2,20 @@
  * E-payment end to end on PostgreSQL: the payment job requests the fee at the provider simulator and puts
  * the link in the case, the process waits for `zahlung-bestaetigt`, the provider notifies the API over
  * real HTTP, the API asks the provider and correlates — and forged, replayed or short-paid notifications
- * change nothing. The day's booking export adds up to the confirmed payments.
+ * change nothing. The day's booking export adds up to the confirmed payments. Each municipality may have
+ * its own provider account (`/v2/connectors/payment`): its payments go there, and only its secret makes a
+ * notification about them authentic.
  */
+import { randomBytes } from 'node:crypto';
 import type { Engine, JobInfo } from '../../engine/src/index.js';
 import { startPaymentProvider, type PaymentProviderSimulator } from '../../simulators/payment-provider.js';
 import { paymentJobType, PAYMENT_TYPE } from '../../workers/src/payment/processor.js';
-import { ePayBLProvider, pmPaymentProvider } from '../../workers/src/payment/providers.js';
+import { ePayBLProvider, pmPaymentHash, pmPaymentProvider } from '../../workers/src/payment/providers.js';
+import { TenantConnectors } from '../../workers/src/shared/connectors.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
+import { SecretBox } from '../../workers/src/shared/secret-box.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
-import { TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
+import { TENANT_A, TENANT_B, testApp, tokenFor, type TestApp } from '../api/support.js';
 import { bpmn } from '../engine/services/support.js';
 import { quiet, waitFor } from './support.js';
 
@@ -21,6 +26,18 @@ const PROVIDER = {
   endpointId: 'kvr',
   apiKey: 'epaybl-key',
 };
+/** Frankfurt's own pmPayment account, at its own provider */
+const FRANKFURT = {
+  ags: '06412000',
+  secret: 'frankfurt-pm-secret',
+  originatorId: 'frankfurt',
+  endpointId: 'x',
+  apiKey: 'x',
+};
+/** Augsburg pays through its own ePayBL */
+const TENANT_C = '097610000000';
+const AUGSBURG = { ags: 'x', secret: 'x', originatorId: 'augsburg', endpointId: 'ordnungsamt', apiKey: 'augsburg-key' };
+const secrets = new SecretBox(randomBytes(32));
 
 /** start → (body) → wait for the message zahlung-bestaetigt of this case → end */
 const waitForPayment = (processId: string, body: string) =>
@@ -58,12 +75,16 @@ describe('e-payment (municipal:payment:1 and provider notifications)', () => {
   let api: TestApp;
   let engine: Engine;
   let provider: PaymentProviderSimulator;
+  let frankfurt: PaymentProviderSimulator;
+  let augsburg: PaymentProviderSimulator;
   let transport: JobTransport;
   let publicUrl: string;
   let admin: string;
 
   beforeAll(async () => {
     provider = await startPaymentProvider(PROVIDER);
+    frankfurt = await startPaymentProvider(FRANKFURT);
+    augsburg = await startPaymentProvider(AUGSBURG);
     const settings = { url: provider.url, originatorId: PROVIDER.ags, secret: PROVIDER.secret };
     const pm = pmPaymentProvider({ provider: 'pmpayment', ...settings });
     const epaybl = ePayBLProvider({
@@ -73,28 +94,42 @@ describe('e-payment (municipal:payment:1 and provider notifications)', () => {
       endpointId: PROVIDER.endpointId,
       secret: PROVIDER.apiKey,
     });
-    api = await testApp('workers_payment', {}, { paymentProviders: [pm, epaybl], engineOptions: { clock: Date.now } });
+    api = await testApp(
+      'workers_payment',
+      {},
+      { paymentProviders: [pm, epaybl], secrets, engineOptions: { clock: Date.now } },
+    );
     engine = api.engine;
     publicUrl = (await api.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
     admin = await tokenFor(api.app, { userId: 'kasse', roles: ['admin'] });
     transport = startJobTransport(
       engine,
-      [paymentJobType({ engine, provider: pm, publicUrl }) as JobType<never>],
+      [
+        paymentJobType({
+          engine,
+          connectors: new TenantConnectors(engine, secrets, { payment: [pm] }),
+          publicUrl,
+        }) as JobType<never>,
+      ],
       {},
       quiet,
     );
     await engine.start();
     await engine.deploy({ tenantId: TENANT_A, resources: [{ name: 'gebuehr.bpmn', content: FEE_PROCESS }] });
     await engine.deploy({ tenantId: TENANT_A, resources: [{ name: 'zahlung.bpmn', content: WAIT_ONLY }] });
+    for (const tenantId of [TENANT_B, TENANT_C])
+      await engine.deploy({ tenantId, resources: [{ name: 'gebuehr.bpmn', content: FEE_PROCESS }] });
   });
   afterAll(async () => {
     await transport?.close();
     await provider?.close();
+    await frankfurt?.close();
+    await augsburg?.close();
     await api?.close();
   });
 
-  const startCase = async () =>
-    (await engine.createInstance({ tenantId: TENANT_A, bpmnProcessId: 'gebuehr', businessKeyVariable: 'caseNumber' }))
+  const startCase = async (tenantId = TENANT_A) =>
+    (await engine.createInstance({ tenantId, bpmnProcessId: 'gebuehr', businessKeyVariable: 'caseNumber' }))
       .processInstanceKey;
   const paymentOf = async (key: string) => {
     await waitFor(async () => (await engine.getInstance(key))?.variables.payment !== undefined);
@@ -191,12 +226,16 @@ describe('e-payment (municipal:payment:1 and provider notifications)', () => {
     });
     const epayblJob = paymentJobType({
       engine,
-      provider: ePayBLProvider({
-        provider: 'epaybl',
-        url: provider.url,
-        originatorId: PROVIDER.originatorId,
-        endpointId: PROVIDER.endpointId,
-        secret: PROVIDER.apiKey,
+      connectors: new TenantConnectors(engine, secrets, {
+        payment: [
+          ePayBLProvider({
+            provider: 'epaybl',
+            url: provider.url,
+            originatorId: PROVIDER.originatorId,
+            endpointId: PROVIDER.endpointId,
+            secret: PROVIDER.apiKey,
+          }),
+        ],
       }),
       publicUrl,
     });
@@ -233,6 +272,97 @@ describe('e-payment (municipal:payment:1 and provider notifications)', () => {
     await expect(epayblJob.process(job, { ...input, amountCents: 1300 })).rejects.toThrow(
       'Expected the items to add up to amountCents 1300, but they add up to 1250.',
     );
+  });
+
+  it('should request and confirm each tenant’s payments with its own provider account', async () => {
+    // given Frankfurt's own pmPayment account and Augsburg's own ePayBL, put by their administrators
+    const put = async (tenantId: string, body: object) => {
+      const response = await api.app.inject({
+        method: 'PUT',
+        url: '/v2/connectors/payment',
+        headers: { authorization: await tokenFor(api.app, { userId: 'kasse', tenantId, roles: ['admin'] }) },
+        payload: body,
+      });
+      expect(response.statusCode).toBe(200);
+    };
+    await put(TENANT_B, {
+      provider: 'pmpayment',
+      url: frankfurt.url,
+      originatorId: FRANKFURT.ags,
+      secret: FRANKFURT.secret,
+    });
+    await put(TENANT_C, {
+      provider: 'epaybl',
+      url: augsburg.url,
+      originatorId: AUGSBURG.originatorId,
+      endpointId: AUGSBURG.endpointId,
+      secret: AUGSBURG.apiKey,
+    });
+
+    // when each tenant's case asks for its fee
+    const inFrankfurt = await startCase(TENANT_B);
+    const inAugsburg = await startCase(TENANT_C);
+    const paidInFrankfurt = await paymentOf(inFrankfurt);
+    const paidInAugsburg = await paymentOf(inAugsburg);
+
+    // then each request went to the tenant's own provider, in its protocol, and nowhere else
+    expect(frankfurt.find((p) => p.transactionId === paidInFrankfurt.transactionId)?.provider).toBe('pmpayment');
+    expect(augsburg.find((p) => p.transactionId === paidInAugsburg.transactionId)?.provider).toBe('epaybl');
+    expect(
+      provider.find((p) => [paidInFrankfurt, paidInAugsburg].some((x) => x.transactionId === p.transactionId)),
+    ).toBeUndefined();
+
+    // and each provider's notification is verified with that tenant's settings and completes its case
+    await frankfurt.pay(paidInFrankfurt.transactionId);
+    await augsburg.pay(paidInAugsburg.transactionId);
+    await waitFor(async () => (await stateOf(inFrankfurt)) === 'COMPLETED');
+    await waitFor(async () => (await stateOf(inAugsburg)) === 'COMPLETED');
+
+    // the secrets are not readable in the table
+    const stored = await engine.db
+      .withTables<{ connector: { tenant_id: string; secret: string | null } }>()
+      .selectFrom('connector')
+      .select(['tenant_id', 'secret'])
+      .orderBy('tenant_id')
+      .execute();
+    expect(stored.map((row) => row.tenant_id)).toEqual([TENANT_B, TENANT_C]);
+    for (const row of stored) expect(row.secret).toMatch(/^v1:[0-9a-f]{8}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+$/);
+    const table = JSON.stringify(stored);
+    expect(table).not.toContain(FRANKFURT.secret);
+    expect(table).not.toContain(AUGSBURG.apiKey);
+  });
+
+  it('should refuse a notification signed with one tenant’s secret for another tenant’s payment (401)', async () => {
+    // given a payment of Frankfurt (own account, see above)
+    const key = await startCase(TENANT_B);
+    const { transactionId } = await paymentOf(key);
+    await frankfurt.pay(transactionId, { notify: false });
+    const signedBy = (ags: string, secret: string) =>
+      notification(
+        'pmpayment',
+        new URLSearchParams({ ags, txid: transactionId, hash: pmPaymentHash(secret, [ags, transactionId]) }).toString(),
+      );
+
+    // when München's genuine credentials sign it, with München's or with Frankfurt's ags
+    const asMuenchen = await signedBy(PROVIDER.ags, PROVIDER.secret);
+    const withFrankfurtsAgs = await signedBy(FRANKFURT.ags, PROVIDER.secret);
+
+    // then both are refused and the case still waits
+    expect(asMuenchen.status).toBe(401);
+    expect(asMuenchen.headers.get('content-type')).toContain('application/problem+json');
+    expect((await asMuenchen.json()).detail).toBe(
+      `Expected ags ${FRANKFURT.ags}, but the notification names '${PROVIDER.ags}'.`,
+    );
+    expect(withFrankfurtsAgs.status).toBe(401);
+    expect((await withFrankfurtsAgs.json()).detail).toBe(
+      'Expected hash to be the HMAC-SHA256 of ags and txid, but it is not.',
+    );
+    expect(await stateOf(key)).toBe('ACTIVE');
+
+    // only Frankfurt's own signature confirms it
+    const genuine = await signedBy(FRANKFURT.ags, FRANKFURT.secret);
+    expect(await genuine.json()).toEqual({ state: 'PAID', transactionId });
+    await waitFor(async () => (await stateOf(key)) === 'COMPLETED');
   });
 
   it('should export the day’s bookings for the municipal accounting, adding up to the confirmed payments', async () => {

@@ -4,12 +4,12 @@
  * flight, and every case still completes with its delivery taken exactly once at the receiver.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Engine } from '../../engine/src/index.js';
 import { startWebhookReceiver, type WebhookReceiverSimulator } from '../../simulators/webhook-receiver.js';
 import { replaceDirectory } from '../../workers/src/forwarding/directory.js';
-import { createJobTypes } from '../../workers/src/index.js';
+import { createJobTypes, SecretBox } from '../../workers/src/index.js';
 import { startJobTransport, type JobTransport } from '../../workers/src/transport/index.js';
 import { bpmn, testEngine, type TestEngine } from '../engine/services/support.js';
 import { quiet, waitFor } from './support.js';
@@ -19,6 +19,8 @@ const repo = new URL('../../', import.meta.url).pathname;
 const TENANT = '091620000000';
 const LEIKA = '99050012104000';
 const SECRET = 'geheim-und-lang-genug-fuer-hmac';
+/** the installation key this process and the worker processes share (the directory's webhook secret is sealed with it) */
+const SECRETS_KEY = randomBytes(32);
 
 const PROCESS = bpmn(
   'weiterleitung',
@@ -51,6 +53,7 @@ describe('worker processes (npm run workers)', () => {
       env: {
         ...process.env,
         DATABASE_URL: t.url,
+        SECRETS_KEY: SECRETS_KEY.toString('base64'),
         REDIS_URL,
         JOB_QUEUE_PREFIX: prefix,
         JOB_STALLED_INTERVAL_MS: '1000',
@@ -67,7 +70,7 @@ describe('worker processes (npm run workers)', () => {
     engine = t.engine;
     receiver = await startWebhookReceiver({ secret: SECRET });
     await engine.deploy({ tenantId: TENANT, resources: [{ name: 'weiterleitung.bpmn', content: PROCESS }] });
-    await replaceDirectory(engine.db, TENANT, [
+    await replaceDirectory(engine.db, new SecretBox(SECRETS_KEY), TENANT, [
       {
         name: 'Straßenverkehrsbehörde',
         leikaKey: LEIKA,
@@ -82,7 +85,7 @@ describe('worker processes (npm run workers)', () => {
     // this process plays the API: it dispatches, the worker processes work
     dispatcher = startJobTransport(
       engine,
-      createJobTypes(engine, { settings: {}, publicUrl: 'http://localhost:3000' }),
+      createJobTypes(engine, { settings: {}, publicUrl: 'http://localhost:3000', secretsKey: SECRETS_KEY }),
       { redisUrl: REDIS_URL, prefix, runWorkers: false, graceMs: 5_000, reconcileIntervalMs: 500 },
       quiet,
     );

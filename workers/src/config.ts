@@ -19,10 +19,19 @@
  * - PUBLIC_URL: where providers send notifications (default http://localhost:3000)
  * - SEAL_SERVICE_URL (+ SEAL_SERVICE_TOKEN): a remote signing service for seals; unset: each tenant's own
  *   key in the database (generated on first use; the embedded default)
+ * - SECRETS_KEY: the installation key (32 random bytes in base64, `openssl rand -base64 32`) under which
+ *   connector secrets, webhook secrets and embedded seal keys are stored (AES-256-GCM). Required with
+ *   DATABASE_URL — every API and worker process must use the same one, so none may invent its own; in
+ *   embedded mode, when unset, it is generated once into `<DATA_DIR>/secrets.key` (mode 0600) and reused.
+ *   Losing it makes the stored secrets unreadable (they must be entered again); keep it apart from backups.
+ *
+ * The FIT_CONNECT_* (but the callback secret) and PAYMENT_* settings are the installation's defaults: a
+ * tenant with its own connector settings (`PUT /v2/connectors/{kind}`) uses those instead.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ProviderSettings } from './payment/providers.js';
+import { parseSecretsKey } from './shared/secret-box.js';
 import type { TypeSettings } from './transport/queue.transport.js';
 
 export interface WorkerConfig {
@@ -45,6 +54,8 @@ export interface WorkerConfig {
   readonly payment?: ProviderSettings;
   readonly sealService?: { url: string; token?: string };
   readonly publicUrl: string;
+  /** SECRETS_KEY; unset only in embedded mode, where the caller takes the data directory's key */
+  readonly secretsKey?: Buffer;
 }
 
 export class WorkerConfigError extends Error {
@@ -161,7 +172,19 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       'FIT_CONNECT_TOKEN_URL, FIT_CONNECT_CLIENT_ID, FIT_CONNECT_CLIENT_SECRET: expected all three or none, but only some are set.',
     );
 
+  let secretsKey: Buffer | undefined;
+  const givenKey = value('SECRETS_KEY');
+  if (givenKey !== undefined) {
+    const parsed = parseSecretsKey(givenKey);
+    if ('problem' in parsed) problems.push(`SECRETS_KEY: ${parsed.problem}.`);
+    else secretsKey = parsed;
+  } else if (value('DATABASE_URL') !== undefined)
+    problems.push(
+      'SECRETS_KEY: expected the installation key (32 random bytes in base64, openssl rand -base64 32) shared by every API and worker process on DATABASE_URL, but it is not set.',
+    );
+
   const config: WorkerConfig = {
+    ...(secretsKey ? { secretsKey } : {}),
     ...(types?.length ? { types } : {}),
     settings,
     graceMs: milliseconds('JOB_GRACE_MS'),

@@ -12,12 +12,33 @@ import { paymentJobType } from './payment/processor.js';
 import { paymentProvider } from './payment/providers.js';
 import { sealJobType } from './seal/processor.js';
 import { localSealSigner, remoteSealSigner } from './seal/signer.js';
+import { TenantConnectors } from './shared/connectors.js';
 import type { JobType } from './shared/job-type.js';
+import { SecretBox } from './shared/secret-box.js';
 import { startJobTransport, type JobTransport } from './transport/index.js';
 
 export { loadWorkerConfig, WorkerConfigError, type WorkerConfig } from './config.js';
 export type { JobTransport } from './transport/index.js';
 export { paymentProvider, type PaymentProvider } from './payment/providers.js';
+export { TenantConnectors } from './shared/connectors.js';
+export { encryptPlainSecrets } from './shared/legacy-secrets.js';
+export { embeddedSecretsKey, SecretBox } from './shared/secret-box.js';
+
+/** The installation key's box (SECRETS_KEY, or in embedded mode the data directory's key the caller put in). */
+export function secretBoxOf(config: WorkerConfig): SecretBox {
+  if (!config.secretsKey)
+    throw new Error('Expected SECRETS_KEY (the installation key for secrets at rest), but it is not set.');
+  return new SecretBox(config.secretsKey);
+}
+
+/** Each tenant's connector settings, with the installation's (PAYMENT_*, FIT_CONNECT_*) for the others. */
+export function tenantConnectors(engine: Engine, config: WorkerConfig, secrets: SecretBox): TenantConnectors {
+  const sender = fitConnectSender(config);
+  return new TenantConnectors(engine, secrets, {
+    payment: config.payment ? [paymentProvider(config.payment)] : [],
+    ...(sender ? { fitConnect: { sender, routingUrl: config.fitConnect?.routingUrl } } : {}),
+  });
+}
 
 /** The FIT-Connect sender of this installation, when configured (the job type and the callback route use it). */
 export function fitConnectSender(config: WorkerConfig): FitConnectSender | undefined {
@@ -32,12 +53,13 @@ export function fitConnectSender(config: WorkerConfig): FitConnectSender | undef
 
 /** Every job type of the platform, configured; limited to `config.types` when given. */
 export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<never>[] {
-  const fitConnect = fitConnectSender(config);
+  const secrets = secretBoxOf(config);
+  const connectors = tenantConnectors(engine, config, secrets);
   const all = [
     forwardingJobType({
       engine,
-      fitConnect,
-      routingUrl: config.fitConnect?.routingUrl,
+      connectors,
+      secrets,
       pollIntervalMs: config.forwardingPollIntervalMs,
       ...(config.fitConnect?.callbackSecret
         ? {
@@ -51,11 +73,11 @@ export function createJobTypes(engine: Engine, config: WorkerConfig): JobType<ne
       engine,
       signer: config.sealService
         ? remoteSealSigner(config.sealService.url, config.sealService.token)
-        : localSealSigner(engine),
+        : localSealSigner(engine, secrets),
     }),
     paymentJobType({
       engine,
-      provider: config.payment ? paymentProvider(config.payment) : undefined,
+      connectors,
       publicUrl: config.publicUrl,
     }),
   ] as JobType<never>[];

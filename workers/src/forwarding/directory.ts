@@ -3,11 +3,13 @@
  * ARS), and through which channel. The competent authority is the entry with the longest matching ARS
  * prefix (Land 2, Regierungsbezirk 3, Kreis 5, Gemeindeverband 9, Gemeinde 12 digits); at equal length an
  * entry for the service beats one for every service. The directory is imported from CSV in one
- * transaction: a file with a single bad line changes nothing.
+ * transaction: a file with a single bad line changes nothing. Webhook secrets are stored sealed with the
+ * installation key (secret-box.ts), bound to the tenant.
  */
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../engine/src/store/database.js';
+import type { SecretBox } from '../shared/secret-box.js';
 
 export type Channel = 'fit-connect' | 'webhook' | 'internal';
 export const CHANNELS: readonly Channel[] = ['fit-connect', 'webhook', 'internal'];
@@ -139,7 +141,12 @@ export function parseDirectoryCsv(text: string): Authority[] {
 }
 
 /** Replaces the tenant's directory with these entries, all or nothing (in the caller's transaction, if any). */
-export async function replaceDirectory(db: Kysely<Database>, tenantId: string, entries: readonly Authority[]) {
+export async function replaceDirectory(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  tenantId: string,
+  entries: readonly Authority[],
+) {
   const replace = async (trx: Kysely<Database>) => {
     await trx.deleteFrom('authority').where('tenant_id', '=', tenantId).execute();
     if (entries.length === 0) return;
@@ -156,7 +163,7 @@ export async function replaceDirectory(db: Kysely<Database>, tenantId: string, e
           endpoint: entry.endpoint,
           destination_id: entry.destinationId,
           target_tenant_id: entry.targetTenantId,
-          secret: entry.secret,
+          secret: entry.secret === null ? null : secrets.seal(entry.secret, authoritySecretContext(tenantId)),
           updated_at: now,
         })),
       )
@@ -166,7 +173,10 @@ export async function replaceDirectory(db: Kysely<Database>, tenantId: string, e
   else await db.transaction().execute(replace);
 }
 
-export async function listDirectory(db: Kysely<Database>, tenantId: string): Promise<Authority[]> {
+/** Where an authority's webhook secret belongs (the additional authenticated data of its sealed form). */
+export const authoritySecretContext = (tenantId: string) => `authority:${tenantId}`;
+
+export async function listDirectory(db: Kysely<Database>, secrets: SecretBox, tenantId: string): Promise<Authority[]> {
   const rows = await db
     .selectFrom('authority')
     .selectAll()
@@ -174,12 +184,13 @@ export async function listDirectory(db: Kysely<Database>, tenantId: string): Pro
     .orderBy('region_key')
     .orderBy('leika_key')
     .execute();
-  return rows.map(toAuthority);
+  return rows.map((row) => toAuthority(row, secrets));
 }
 
 /** The competent authority for a service in a region, or undefined. */
 export async function findCompetentAuthority(
   db: Kysely<Database>,
+  secrets: SecretBox,
   tenantId: string,
   leikaKey: string,
   regionKey: string,
@@ -198,19 +209,23 @@ export async function findCompetentAuthority(
   rows.sort(
     (a, b) => b.region_key.length - a.region_key.length || Number(a.leika_key === null) - Number(b.leika_key === null),
   );
-  return rows[0] ? toAuthority(rows[0]) : undefined;
+  return rows[0] ? toAuthority(rows[0], secrets) : undefined;
 }
 
-function toAuthority(row: {
-  name: string;
-  leika_key: string | null;
-  region_key: string;
-  channel: Channel;
-  endpoint: string | null;
-  destination_id: string | null;
-  target_tenant_id: string | null;
-  secret: string | null;
-}): Authority {
+function toAuthority(
+  row: {
+    tenant_id: string;
+    name: string;
+    leika_key: string | null;
+    region_key: string;
+    channel: Channel;
+    endpoint: string | null;
+    destination_id: string | null;
+    target_tenant_id: string | null;
+    secret: string | null;
+  },
+  secrets: SecretBox,
+): Authority {
   return {
     name: row.name,
     leikaKey: row.leika_key,
@@ -219,6 +234,6 @@ function toAuthority(row: {
     endpoint: row.endpoint,
     destinationId: row.destination_id,
     targetTenantId: row.target_tenant_id,
-    secret: row.secret,
+    secret: row.secret === null ? null : secrets.open(row.secret, authoritySecretContext(row.tenant_id)),
   };
 }

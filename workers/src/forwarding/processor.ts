@@ -24,9 +24,11 @@ import {
 } from '../../../engine/src/index.js';
 import type { Database } from '../../../engine/src/store/database.js';
 import type { Kysely, Selectable } from 'kysely';
+import type { FitConnectSetup, TenantConnectors } from '../shared/connectors.js';
 import { loadInputSchema, type JobType } from '../shared/job-type.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import { checkAuthority, findCompetentAuthority, type Authority } from './directory.js';
-import type { Decision, FitConnectSender } from './fit-connect.js';
+import type { Decision } from './fit-connect.js';
 import { deliverWebhook } from './webhook.js';
 
 export const FORWARDING_TYPE = 'municipal:forwarding:1';
@@ -44,10 +46,13 @@ export interface ForwardingInput {
 
 export interface ForwardingOptions {
   readonly engine: Engine;
-  /** FIT-Connect sender credentials; without them a FIT-Connect authority is an incident */
-  readonly fitConnect?: FitConnectSender;
-  /** the FIT-Connect Routing API, asked before the directory */
-  readonly routingUrl?: string;
+  /**
+   * the tenant's FIT-Connect sender client and routing service (its own, or the installation's); without
+   * a sender a FIT-Connect authority is an incident
+   */
+  readonly connectors: TenantConnectors;
+  /** opens the webhook secrets of the directory */
+  readonly secrets: SecretBox;
   /** how long to wait before asking a FIT-Connect destination again for its decision (default 30 s) */
   readonly pollIntervalMs?: number;
   /** HTTP timeout of every call (default 10 s) */
@@ -71,12 +76,14 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       const recorded = await engine.scoped(scope, (db) =>
         db.selectFrom('delivery').selectAll().where('job_key', '=', job.jobKey).executeTakeFirst(),
       );
-      if (recorded) return recorded.channel === 'fit-connect' ? decide(recorded) : { forwarding: resultOf(recorded) };
+      const fitConnect = await fitConnectOf(options.connectors, job.tenantId);
+      if (recorded)
+        return recorded.channel === 'fit-connect' ? decide(fitConnect, recorded) : { forwarding: resultOf(recorded) };
 
       const authority =
-        (await routed(input)) ??
+        (await routed(fitConnect?.routingUrl, input)) ??
         (await engine.scoped(scope, (db) =>
-          findCompetentAuthority(db, job.tenantId, input.serviceKey, input.regionKey),
+          findCompetentAuthority(db, options.secrets, job.tenantId, input.serviceKey, input.regionKey),
         ));
       if (!authority)
         throw new UnrecoverableJobError(
@@ -94,7 +101,7 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       try {
         if (authority.channel === 'internal') return await deliverInternally(job, input, authority, attachments);
         if (authority.channel === 'webhook') return await deliverByWebhook(job, input, authority, attachments);
-        return await submitToFitConnect(job, input, authority, attachments);
+        return await submitToFitConnect(fitConnect, job, input, authority, attachments);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'FIT_CONNECT_PROTOCOL' || code === 'WEBHOOK_REFUSED')
@@ -104,13 +111,13 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
     },
   };
 
-  function decide(delivery: Delivery) {
-    return awaitDecision(engine, options.fitConnect, options.pollIntervalMs ?? 30_000, delivery);
+  function decide(fitConnect: FitConnectSetup | undefined, delivery: Delivery) {
+    return awaitDecision(engine, fitConnect, options.pollIntervalMs ?? 30_000, delivery);
   }
 
-  async function routed(input: ForwardingInput): Promise<Authority | undefined> {
-    if (!options.routingUrl) return undefined;
-    const url = new URL('/v1/routes', options.routingUrl);
+  async function routed(routingUrl: string | undefined, input: ForwardingInput): Promise<Authority | undefined> {
+    if (!routingUrl) return undefined;
+    const url = new URL('/v1/routes', routingUrl);
     url.searchParams.set('leikaKey', input.serviceKey);
     url.searchParams.set('ars', input.regionKey);
     const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
@@ -280,17 +287,18 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
   }
 
   async function submitToFitConnect(
+    fitConnect: FitConnectSetup | undefined,
     job: JobInfo,
     input: ForwardingInput,
     authority: Authority,
     attachments: Document[],
   ) {
-    if (!options.fitConnect)
+    if (!fitConnect)
       throw new UnrecoverableJobError(
-        `Expected FIT-Connect sender credentials to forward to '${authority.name}', but none are configured (FIT_CONNECT_* settings).`,
+        `Expected FIT-Connect sender credentials of tenant ${job.tenantId} to forward to '${authority.name}', but none are configured (PUT /v2/connectors/fit-connect or the FIT_CONNECT_* settings).`,
       );
     const submittedAt = new Date();
-    const submitted = await options.fitConnect.submit({
+    const submitted = await fitConnect.sender.submit({
       endpoint: authority.endpoint!,
       destinationId: authority.destinationId!,
       serviceIdentifier: `urn:de:fim:leika:leistung:${input.serviceKey}`,
@@ -317,7 +325,7 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
       decided_at: null,
     };
     await record(job, delivery);
-    return decide({
+    return decide(fitConnect, {
       ...delivery,
       job_key: job.jobKey,
       tenant_id: job.tenantId,
@@ -333,7 +341,7 @@ export function forwardingJobType(options: ForwardingOptions): JobType<Forwardin
  */
 export async function awaitDecision(
   engine: Engine,
-  fitConnect: FitConnectSender | undefined,
+  fitConnect: FitConnectSetup | undefined,
   pollIntervalMs: number,
   delivery: Delivery,
 ): Promise<Variables | ReturnType<typeof bpmnError>> {
@@ -349,7 +357,7 @@ export async function awaitDecision(
   const endpoint = delivery.destination.split('#')[0];
   let decision: Decision;
   try {
-    decision = await fitConnect.decision(endpoint, {
+    decision = await fitConnect.sender.decision(endpoint, {
       submissionId: delivery.submission_id!,
       caseId: delivery.case_id!,
     });
@@ -385,7 +393,7 @@ export async function awaitDecision(
  */
 export async function settleDecidedSubmissions(
   engine: Engine,
-  fitConnect: FitConnectSender,
+  connectors: TenantConnectors,
   caseIds: readonly string[],
 ): Promise<number> {
   let settled = 0;
@@ -399,6 +407,10 @@ export async function settleDecidedSubmissions(
     if (!delivery) continue;
     const job = await engine.getJob(delivery.job_key);
     if (!job) continue;
+    // the event log is read with the sender client of the submission's tenant
+    // (a tenant without a usable one is left to its job, whose next poll raises the incident)
+    const fitConnect = await fitConnectOf(connectors, delivery.tenant_id).catch(() => undefined);
+    if (!fitConnect) continue;
     const outcome = await awaitDecision(engine, fitConnect, 0, delivery).catch((error: unknown) => {
       if ((error as { code?: string }).code === 'POSTPONE_JOB') return undefined;
       throw error;
@@ -411,6 +423,17 @@ export async function settleDecidedSubmissions(
     if (settlement.outcome !== 'GONE') settled++;
   }
   return settled;
+}
+
+/** The tenant's FIT-Connect setup; an incomplete one of its own is an incident, never the installation's. */
+async function fitConnectOf(connectors: TenantConnectors, tenantId: string): Promise<FitConnectSetup | undefined> {
+  try {
+    return await connectors.fitConnect(tenantId);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'CONNECTOR_INCOMPLETE')
+      throw new UnrecoverableJobError((error as Error).message);
+    throw error;
+  }
 }
 
 type Document = { file_name: string; content_type: string; size: number; sha256: string; content: Buffer };

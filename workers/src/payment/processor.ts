@@ -9,8 +9,9 @@
 import { UnrecoverableJobError, type Engine, type Variables } from '../../../engine/src/index.js';
 import type { Database, PaymentItem } from '../../../engine/src/store/database.js';
 import type { Selectable } from 'kysely';
+import type { TenantConnectors } from '../shared/connectors.js';
 import { loadInputSchema, type JobType } from '../shared/job-type.js';
-import type { PaymentProvider } from './providers.js';
+import type { PaymentProvider, ProviderName } from './providers.js';
 
 export const PAYMENT_TYPE = 'municipal:payment:1';
 /** the BPMN message a confirmed payment is correlated as */
@@ -25,8 +26,8 @@ export interface PaymentInput {
 
 export interface PaymentOptions {
   readonly engine: Engine;
-  /** without a provider every payment job is an incident */
-  readonly provider?: PaymentProvider;
+  /** the tenant's own provider settings, or the installation's; with neither a payment job is an incident */
+  readonly connectors: TenantConnectors;
   /** the public base URL of the API (notifications come to `<publicUrl>/v2/payments/notifications/<provider>`) */
   readonly publicUrl: string;
 }
@@ -62,9 +63,7 @@ export function paymentJobType(options: PaymentOptions): JobType<PaymentInput> {
         db.selectFrom('payment').selectAll().where('job_key', '=', job.jobKey).executeTakeFirst(),
       );
       if (recorded) return { payment: paymentResult(recorded) };
-      const provider = options.provider;
-      if (!provider)
-        throw new UnrecoverableJobError('Expected a payment provider (PAYMENT_* settings), but none is configured.');
+      const provider = await providerOf(options.connectors, job.tenantId);
 
       const reference = String(job.variables.caseNumber ?? job.rootProcessInstanceKey);
       let created;
@@ -146,27 +145,70 @@ export class PaymentNotificationError extends Error {
   }
 }
 
+/** The tenant's provider for a job; a missing or incomplete one is an incident naming what to set. */
+async function providerOf(connectors: TenantConnectors, tenantId: string): Promise<PaymentProvider> {
+  let provider;
+  try {
+    provider = await connectors.payment(tenantId);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'CONNECTOR_INCOMPLETE')
+      throw new UnrecoverableJobError((error as Error).message);
+    throw error;
+  }
+  if (!provider)
+    throw new UnrecoverableJobError(
+      `Expected a payment provider for tenant ${tenantId} (PUT /v2/connectors/payment or the PAYMENT_* settings), but none is configured.`,
+    );
+  return provider;
+}
+
+/** The transaction a notification names, read before anything about it is trusted. */
+function notifiedTransaction(name: ProviderName, fields: Record<string, string>): string | undefined {
+  return (name === 'pmpayment' ? fields.txid : fields.transactionId) || undefined;
+}
+
 /**
- * Handles a provider's notification: verify, ask the provider, compare the amount, book and correlate.
- * Returns the payment's state afterwards; throws PaymentNotificationError for what must be refused.
+ * Handles a provider's notification: find the payment it names, verify it with the settings of the
+ * payment's tenant, ask the provider, compare the amount, book and correlate. The notification names no
+ * tenant, so the transaction finds the payment first — and only that tenant's secret makes it authentic:
+ * one signed with another municipality's secret is refused. Returns the payment's state afterwards;
+ * throws PaymentNotificationError for what must be refused.
  */
 export async function confirmPayment(
   engine: Engine,
-  provider: PaymentProvider,
+  connectors: TenantConnectors,
+  name: ProviderName,
   fields: Record<string, string>,
 ): Promise<{ state: PaymentRow['state']; transactionId: string }> {
-  const verified = provider.verifyNotification(fields);
-  if ('problem' in verified) throw new PaymentNotificationError(401, verified.problem);
-  const { transactionId } = verified;
-  // the notification names no tenant: the transaction id finds the payment (system read)
+  const named = notifiedTransaction(name, fields);
+  if (!named)
+    throw new PaymentNotificationError(
+      401,
+      `Expected the field ${name === 'pmpayment' ? 'txid' : 'transactionId'}, but it is missing.`,
+    );
+  // system read: which tenant the transaction belongs to is what we are about to find out
   const payment = await engine.db
     .selectFrom('payment')
     .selectAll()
-    .where('provider', '=', provider.name)
-    .where('transaction_id', '=', transactionId)
+    .where('provider', '=', name)
+    .where('transaction_id', '=', named)
     .executeTakeFirst();
   if (!payment)
-    throw new PaymentNotificationError(404, `Expected a payment with transaction ${transactionId}, but there is none.`);
+    throw new PaymentNotificationError(404, `Expected a payment with transaction ${named}, but there is none.`);
+  let provider: PaymentProvider | undefined;
+  try {
+    provider = await connectors.payment(payment.tenant_id, name);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'CONNECTOR_INCOMPLETE') throw error;
+  }
+  if (!provider)
+    throw new PaymentNotificationError(
+      401,
+      `Expected ${name} settings of tenant ${payment.tenant_id} to verify the notification with, but there are none.`,
+    );
+  const verified = provider.verifyNotification(fields);
+  if ('problem' in verified) throw new PaymentNotificationError(401, verified.problem);
+  const { transactionId } = verified;
   if (payment.state === 'PAID') return { state: 'PAID', transactionId };
 
   const status = await provider.status(transactionId);

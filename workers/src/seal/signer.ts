@@ -3,11 +3,13 @@
  * use: RSA 2048, a self-issued X.509 certificate "Siegel <tenant>") or a remote signing service (HTTP,
  * hash in → CMS signature out; an HSM or a trust service provider behind it). Either way the certificate is
  * checked before anything is sealed: an expired, not yet valid or wrong certificate (no digital-signature
- * usage, or not matching the key) is refused.
+ * usage, or not matching the key) is refused. The embedded private key is stored sealed with the
+ * installation key (secret-box.ts); a key stored before that is read as it is until it is sealed.
  */
 import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Engine } from '../../../engine/src/index.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import { signDigest, type SealKey } from './cms.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -84,8 +86,11 @@ export async function sealKeyOf(
   return { certificate: stored.certificate, privateKey: privateKey as CryptoKey };
 }
 
+/** Where a tenant's seal private key belongs (the additional authenticated data of its sealed form). */
+export const sealKeyContext = (tenantId: string) => `seal_key:${tenantId}`;
+
 /** The embedded default: each tenant's key in the database, generated on first use. */
-export function localSealSigner(engine: Engine): SealSigner {
+export function localSealSigner(engine: Engine, secrets: SecretBox): SealSigner {
   return {
     async sign(tenantId, digest, signingTime) {
       const scope = { tenantIds: [tenantId] };
@@ -103,7 +108,7 @@ export function localSealSigner(engine: Engine): SealSigner {
             .values({
               tenant_id: tenantId,
               certificate: Buffer.from(generated.certificate),
-              private_key: Buffer.from(generated.privateKey),
+              private_key: secrets.sealBytes(generated.privateKey, sealKeyContext(tenantId)),
               created_at: new Date(),
             })
             .onConflict((oc) => oc.column('tenant_id').doNothing())
@@ -113,7 +118,8 @@ export function localSealSigner(engine: Engine): SealSigner {
           db.selectFrom('seal_key').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow(),
         );
       }
-      const key = await sealKeyOf({ certificate: stored.certificate, privateKey: stored.private_key }, signingTime);
+      const privateKey = secrets.openBytes(stored.private_key, sealKeyContext(tenantId));
+      const key = await sealKeyOf({ certificate: stored.certificate, privateKey }, signingTime);
       return signDigest(digest, key, signingTime);
     },
   };

@@ -11,6 +11,7 @@ import {
   replaceDirectory,
   type Authority,
 } from '../../../../workers/src/forwarding/directory.js';
+import type { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 import { ApiProblem } from '../../errors.js';
 import { problems, ref, tenantScope } from '../support.js';
 
@@ -18,7 +19,10 @@ const MAX_DIRECTORY_BYTES = 1024 * 1024;
 
 const view = ({ secret, ...entry }: Authority) => ({ ...entry, secretSet: secret !== null });
 
-export const authorityRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+export const authorityRoutes: FastifyPluginAsync<{ engine: Engine; secrets: SecretBox }> = async (
+  app,
+  { engine, secrets },
+) => {
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_DIRECTORY_BYTES }, (_request, body, done) =>
     done(null, body),
   );
@@ -28,7 +32,7 @@ export const authorityRoutes: FastifyPluginAsync<{ engine: Engine }> = async (ap
     schema: { tags: ['Authorities'], response: { 200: ref('authority.list'), ...problems } },
     handler: async (request) => {
       const scope = tenantScope(request);
-      return { items: (await engine.scoped(scope, (db) => listDirectory(db, scope.tenantId))).map(view) };
+      return { items: (await engine.scoped(scope, (db) => listDirectory(db, secrets, scope.tenantId))).map(view) };
     },
   });
 
@@ -54,8 +58,8 @@ export const authorityRoutes: FastifyPluginAsync<{ engine: Engine }> = async (ap
         });
       }
       const saved = await engine.scoped(scope, async (db) => {
-        await replaceDirectory(db, scope.tenantId, entries);
-        return listDirectory(db, scope.tenantId);
+        await replaceDirectory(db, secrets, scope.tenantId, entries);
+        return listDirectory(db, secrets, scope.tenantId);
       });
       request.log.info({ tenantId: scope.tenantId, entries: saved.length }, 'directory of authorities replaced');
       return { items: saved.map(view) };

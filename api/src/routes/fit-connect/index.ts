@@ -7,16 +7,18 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
-import { callbackProblem, type FitConnectSender } from '../../../../workers/src/forwarding/fit-connect.js';
+import { callbackProblem } from '../../../../workers/src/forwarding/fit-connect.js';
 import { settleDecidedSubmissions } from '../../../../workers/src/forwarding/processor.js';
+import type { TenantConnectors } from '../../../../workers/src/shared/connectors.js';
 import { ApiProblem } from '../../errors.js';
 import { problems } from '../support.js';
 
 export const fitConnectRoutes: FastifyPluginAsync<{
   engine: Engine;
-  sender?: FitConnectSender;
+  /** each settled submission is read with the sender client of its tenant (its own, or the installation's) */
+  connectors: TenantConnectors;
   callbackSecret?: string;
-}> = async (app, { engine, sender, callbackSecret }) => {
+}> = async (app, { engine, connectors, callbackSecret }) => {
   // the HMAC covers the body byte for byte: keep it as it came
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) =>
     done(null, body),
@@ -39,7 +41,7 @@ export const fitConnectRoutes: FastifyPluginAsync<{
       },
     },
     handler: async (request) => {
-      if (!sender || !callbackSecret)
+      if (!callbackSecret)
         throw new ApiProblem(404, 'not-found', 'Not found', 'FIT-Connect callbacks are not configured here.');
       const problem = callbackProblem(
         callbackSecret,
@@ -62,7 +64,7 @@ export const fitConnectRoutes: FastifyPluginAsync<{
         ...(Array.isArray(body.caseIds) ? body.caseIds : []),
         ...(Array.isArray(body.submissions) ? body.submissions.map((submission) => submission?.caseId) : []),
       ].filter((caseId): caseId is string => typeof caseId === 'string' && /^[0-9a-f-]{36}$/i.test(caseId));
-      const settled = await settleDecidedSubmissions(engine, sender, [...new Set(caseIds)].slice(0, 100));
+      const settled = await settleDecidedSubmissions(engine, connectors, [...new Set(caseIds)].slice(0, 100));
       request.log.info({ cases: caseIds.length, settled }, 'FIT-Connect callback');
       return { settled };
     },

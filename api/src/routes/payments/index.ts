@@ -7,13 +7,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
 import { bookingCsv, bookingExport, bookingXml } from '../../../../workers/src/payment/booking-export.js';
 import { confirmPayment } from '../../../../workers/src/payment/processor.js';
-import type { PaymentProvider } from '../../../../workers/src/payment/providers.js';
-import { ApiProblem, notFound } from '../../errors.js';
+import type { ProviderName } from '../../../../workers/src/payment/providers.js';
+import type { TenantConnectors } from '../../../../workers/src/shared/connectors.js';
+import { ApiProblem } from '../../errors.js';
 import { problems, tenantScope } from '../support.js';
 
-export const paymentRoutes: FastifyPluginAsync<{ engine: Engine; providers: readonly PaymentProvider[] }> = async (
+export const paymentRoutes: FastifyPluginAsync<{ engine: Engine; connectors: TenantConnectors }> = async (
   app,
-  { engine, providers },
+  { engine, connectors },
 ) => {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -21,7 +22,7 @@ export const paymentRoutes: FastifyPluginAsync<{ engine: Engine; providers: read
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
-  app.post<{ Params: { provider: string }; Body: Record<string, string> }>('/payments/notifications/:provider', {
+  app.post<{ Params: { provider: ProviderName }; Body: Record<string, string> }>('/payments/notifications/:provider', {
     config: { access: 'public' },
     schema: {
       tags: ['Payments'],
@@ -45,16 +46,16 @@ export const paymentRoutes: FastifyPluginAsync<{ engine: Engine; providers: read
       },
     },
     handler: async (request) => {
-      const provider = providers.find((candidate) => candidate.name === request.params.provider);
-      if (!provider) throw notFound('payment provider', request.params.provider);
+      const provider = request.params.provider;
       try {
-        const result = await confirmPayment(engine, provider, request.body ?? {});
-        request.log.info({ ...result, provider: provider.name }, 'payment notification handled');
+        // the tenant's own settings verify it: the payment its transaction names tells whose they are
+        const result = await confirmPayment(engine, connectors, provider, request.body ?? {});
+        request.log.info({ ...result, provider }, 'payment notification handled');
         return result;
       } catch (error) {
         if ((error as { code?: string }).code !== 'PAYMENT_NOTIFICATION') throw error;
         const { status, message } = error as Error & { status: 401 | 404 | 409 };
-        request.log.warn({ provider: provider.name, status, reason: message }, 'payment notification refused');
+        request.log.warn({ provider, status, reason: message }, 'payment notification refused');
         const titles = { 401: 'Notification not authentic', 404: 'Unknown transaction', 409: 'Amount mismatch' };
         throw new ApiProblem(status, `payment-notification-${status}`, titles[status], message);
       }
