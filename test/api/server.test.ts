@@ -23,6 +23,7 @@ const configVariables = [
   'DEV_LOGIN',
   'PUBLIC_RATE_LIMIT',
   'MAX_UPLOAD_BYTES',
+  'SECRETS_KEY',
 ];
 
 interface Run {
@@ -110,7 +111,11 @@ describe('server process', () => {
     const port = await freePort();
 
     // when
-    const server = startServer({ DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${port}/pp`, PORT: '3999' });
+    const server = startServer({
+      DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${port}/pp`,
+      SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      PORT: '3999',
+    });
 
     // then
     expect(await server.exit).toBe(1);
@@ -120,6 +125,24 @@ describe('server process', () => {
     );
     expect(stdout + stderr).not.toContain('hunter2');
     expect(hasStackTrace(stderr)).toBe(false);
+  });
+
+  it('should stop with exit code 1 naming SECRETS_KEY when PostgreSQL is used without it, or with a bad one', async () => {
+    // when
+    const missing = startServer({ DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/pp', PORT: '3999' });
+    const short = startServer({ SECRETS_KEY: Buffer.alloc(16, 1).toString('base64'), DATA_DIR: 'memory://' });
+
+    // then
+    expect(await missing.exit).toBe(1);
+    expect(missing.output().stderr).toContain(
+      'SECRETS_KEY: expected the installation key (32 random bytes in base64, openssl rand -base64 32) shared by every API and worker process on DATABASE_URL, but it is not set.',
+    );
+    expect(missing.output().stderr).not.toContain('hunter2');
+    expect(await short.exit).toBe(1);
+    expect(short.output().stderr).toContain(
+      'SECRETS_KEY: expected 32 random bytes in base64 (openssl rand -base64 32), but it decodes to 16 bytes.',
+    );
+    expect(hasStackTrace(missing.output().stderr) || hasStackTrace(short.output().stderr)).toBe(false);
   });
 
   it('should stop with exit code 1 when the port is taken', async () => {

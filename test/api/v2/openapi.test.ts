@@ -28,6 +28,10 @@ describe('OpenAPI', () => {
     ).toEqual(
       expect.arrayContaining([
         '/v2/applications',
+        '/v2/connectors',
+        '/v2/connectors/fit-connect',
+        '/v2/connectors/payment',
+        '/v2/connectors/{kind}',
         '/v2/deployments',
         '/v2/documents',
         '/v2/incidents/search',

@@ -4,8 +4,8 @@
  * whole; a tenant without one uses the installation's. The secret is write-only: sealed with the
  * installation key on the way in, opened only where a request to the provider is made, never listed.
  *
- * The `connector` table (migration 2026_12_03_110000) is declared here rather than in the engine's `Database`: it is
- * the workers' table, reached through `withTables` on the engine's connection.
+ * The `connector` table (migration 2026_12_03_110000) is declared here rather than in the engine's
+ * `Database`: it is the workers' table, reached through `withTables` on the engine's connection.
  */
 import { createHash } from 'node:crypto';
 import type { ColumnType, Kysely } from 'kysely';

@@ -134,8 +134,11 @@ export const EMBEDDED_KEY_FILE = 'secrets.key';
 /**
  * The embedded installation's key: `<dataDir>/secrets.key`, generated on first start (mode 0600) and reused,
  * in the same base64 form SECRETS_KEY takes (so an installation moving to PostgreSQL can carry it over).
+ * A database in memory (`memory://`) gets a key in memory.
  */
 export function embeddedSecretsKey(dataDir: string): Buffer {
+  // a database that lives in memory takes its secrets with it: a key of the same lifetime fits it
+  if (dataDir.startsWith('memory://')) return randomBytes(KEY_BYTES);
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, EMBEDDED_KEY_FILE);
   // written aside and linked into place: of two processes starting at once exactly one key wins, and
