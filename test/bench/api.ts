@@ -9,6 +9,7 @@
  * the process is deployed through the engine; each case has a root instance row, an open user task when it
  * is active, two variables and a three-entry history, shaped like the engine's own rows.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -150,6 +151,8 @@ export async function startApiServer(databaseUrl: string): Promise<{ url: string
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      // the bench's cases hold no secrets; the server only requires a key to start on PostgreSQL
+      SECRETS_KEY: process.env.SECRETS_KEY ?? randomBytes(32).toString('base64'),
       PORT: String(port),
       DEV_LOGIN: 'true',
       LOG_LEVEL: 'warn',
