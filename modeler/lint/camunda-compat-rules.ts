@@ -1,0 +1,141 @@
+/**
+ * Generated from bpmnlint-plugin-camunda-compat 2.61.0: every rule its Camunda 8 configurations use, imported
+ * statically so the browser bundle and Node resolve the same modules without a dynamic require.
+ * test/modeler/lint.test.ts fails when an upgrade of the plugin adds a rule that is missing here.
+ */
+import rule0 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/ad-hoc-sub-process.js';
+import rule1 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/agent-fromai-contract.js';
+import rule2 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/agent-tool-documentation.js';
+import rule3 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/agent-tool-output-key.js';
+import rule4 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/before-all-execution-listener.js';
+import rule5 from 'bpmnlint/rules/start-event-required.js';
+import rule6 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/called-element.js';
+import rule7 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/cancel-execution-listener.js';
+import rule8 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/collapsed-subprocess.js';
+import rule9 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/connector-properties/index.js';
+import rule10 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/duplicate-execution-listener-headers.js';
+import rule11 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/duplicate-execution-listeners.js';
+import rule12 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/duplicate-task-headers.js';
+import rule13 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/element-type/index.js';
+import rule14 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/error-reference.js';
+import rule15 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/escalation-boundary-event-attached-to-ref.js';
+import rule16 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/escalation-reference.js';
+import rule17 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/event-based-gateway-target.js';
+import rule18 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/executable-process.js';
+import rule19 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/execution-listener.js';
+import rule20 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/feel.js';
+import rule21 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/feel-compatibility.js';
+import rule22 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/implementation/index.js';
+import rule23 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/inclusive-gateway.js';
+import rule24 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/io-mapping.js';
+import rule25 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/link-event.js';
+import rule26 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/loop-characteristics.js';
+import rule27 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/message-reference.js';
+import rule28 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-before-all-execution-listener.js';
+import rule29 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-binding-type.js';
+import rule30 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-business-id.js';
+import rule31 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-cancel-execution-listener.js';
+import rule32 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-candidate-users.js';
+import rule33 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-execution-listener-headers.js';
+import rule34 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-execution-listeners.js';
+import rule35 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-expression.js';
+import rule36 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-interrupting-event-subprocess.js';
+import rule37 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-job-priority-definition.js';
+import rule38 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-loop.js';
+import rule39 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-multiple-none-start-events.js';
+import rule40 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-priority-definition.js';
+import rule41 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-propagate-all-parent-variables.js';
+import rule42 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-signal-event-sub-process.js';
+import rule43 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-task-listeners.js';
+import rule44 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-task-schedule.js';
+import rule45 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-version-tag.js';
+import rule46 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-zeebe-properties.js';
+import rule47 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/no-zeebe-user-task.js';
+import rule48 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/priority-definition.js';
+import rule49 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/secrets.js';
+import rule50 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/sequence-flow-condition.js';
+import rule51 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/signal-reference.js';
+import rule52 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/start-event-form.js';
+import rule53 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/start-event-form-embedded.js';
+import rule54 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/subscription.js';
+import rule55 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/task-listener.js';
+import rule56 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/task-schedule.js';
+import rule57 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/timer/index.js';
+import rule58 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/unresolvable-secret-reference.js';
+import rule59 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/user-task-definition.js';
+import rule60 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/user-task-form.js';
+import rule61 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/variable-name.js';
+import rule62 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/version-tag.js';
+import rule63 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/wait-for-completion.js';
+import rule64 from 'bpmnlint-plugin-camunda-compat/rules/camunda-cloud/zeebe-user-task.js';
+
+import type { RuleFactory } from './types.js';
+
+/** rule name as the plugin's configurations name it → rule factory */
+export const camundaCompatRules: Record<string, RuleFactory> = {
+  'ad-hoc-sub-process': rule0 as RuleFactory,
+  'agent-fromai-contract': rule1 as RuleFactory,
+  'agent-tool-documentation': rule2 as RuleFactory,
+  'agent-tool-output-key': rule3 as RuleFactory,
+  'before-all-execution-listener': rule4 as RuleFactory,
+  'bpmnlint/start-event-required': rule5 as RuleFactory,
+  'called-element': rule6 as RuleFactory,
+  'cancel-execution-listener': rule7 as RuleFactory,
+  'collapsed-subprocess': rule8 as RuleFactory,
+  'connector-properties': rule9 as RuleFactory,
+  'duplicate-execution-listener-headers': rule10 as RuleFactory,
+  'duplicate-execution-listeners': rule11 as RuleFactory,
+  'duplicate-task-headers': rule12 as RuleFactory,
+  'element-type': rule13 as RuleFactory,
+  'error-reference': rule14 as RuleFactory,
+  'escalation-boundary-event-attached-to-ref': rule15 as RuleFactory,
+  'escalation-reference': rule16 as RuleFactory,
+  'event-based-gateway-target': rule17 as RuleFactory,
+  'executable-process': rule18 as RuleFactory,
+  'execution-listener': rule19 as RuleFactory,
+  feel: rule20 as RuleFactory,
+  'feel-compatibility': rule21 as RuleFactory,
+  implementation: rule22 as RuleFactory,
+  'inclusive-gateway': rule23 as RuleFactory,
+  'io-mapping': rule24 as RuleFactory,
+  'link-event': rule25 as RuleFactory,
+  'loop-characteristics': rule26 as RuleFactory,
+  'message-reference': rule27 as RuleFactory,
+  'no-before-all-execution-listener': rule28 as RuleFactory,
+  'no-binding-type': rule29 as RuleFactory,
+  'no-business-id': rule30 as RuleFactory,
+  'no-cancel-execution-listener': rule31 as RuleFactory,
+  'no-candidate-users': rule32 as RuleFactory,
+  'no-execution-listener-headers': rule33 as RuleFactory,
+  'no-execution-listeners': rule34 as RuleFactory,
+  'no-expression': rule35 as RuleFactory,
+  'no-interrupting-event-subprocess': rule36 as RuleFactory,
+  'no-job-priority-definition': rule37 as RuleFactory,
+  'no-loop': rule38 as RuleFactory,
+  'no-multiple-none-start-events': rule39 as RuleFactory,
+  'no-priority-definition': rule40 as RuleFactory,
+  'no-propagate-all-parent-variables': rule41 as RuleFactory,
+  'no-signal-event-sub-process': rule42 as RuleFactory,
+  'no-task-listeners': rule43 as RuleFactory,
+  'no-task-schedule': rule44 as RuleFactory,
+  'no-version-tag': rule45 as RuleFactory,
+  'no-zeebe-properties': rule46 as RuleFactory,
+  'no-zeebe-user-task': rule47 as RuleFactory,
+  'priority-definition': rule48 as RuleFactory,
+  secrets: rule49 as RuleFactory,
+  'sequence-flow-condition': rule50 as RuleFactory,
+  'signal-reference': rule51 as RuleFactory,
+  'start-event-form': rule52 as RuleFactory,
+  'start-event-form-embedded': rule53 as RuleFactory,
+  subscription: rule54 as RuleFactory,
+  'task-listener': rule55 as RuleFactory,
+  'task-schedule': rule56 as RuleFactory,
+  timer: rule57 as RuleFactory,
+  'unresolvable-secret-reference': rule58 as RuleFactory,
+  'user-task-definition': rule59 as RuleFactory,
+  'user-task-form': rule60 as RuleFactory,
+  'variable-name': rule61 as RuleFactory,
+  'version-tag': rule62 as RuleFactory,
+  'wait-for-completion': rule63 as RuleFactory,
+  'zeebe-user-task': rule64 as RuleFactory,
+};
