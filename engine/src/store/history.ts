@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RuntimeRecord } from '../runtime/types.js';
-import { json, type HistoryRecord, type HistoryRow, type NewHistory } from './database.js';
+import type { HistoryRecord, HistoryRow, NewHistory } from './database.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -25,7 +25,13 @@ export function canonicalJson(value: unknown): string {
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
+  const keys = Object.keys(object);
+  // most objects are small and many already in order: a check is cheaper than a sort
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -38,6 +44,20 @@ export function canonicalJson(value: unknown): string {
   return out + '}';
 }
 
+/**
+ * canonicalJson of a history record, with its six keys written in their sorted order directly (the same
+ * text canonicalJson gives for the record object, without building and sorting it).
+ */
+function canonicalRecord(record: RuntimeRecord): string {
+  let out = '{"elementId":' + (record.elementId == null ? 'null' : JSON.stringify(record.elementId));
+  out += ',"intent":' + JSON.stringify(record.intent);
+  if (record.processInstanceKey !== undefined)
+    out += ',"processInstanceKey":' + canonicalJson(record.processInstanceKey);
+  if (record.key !== undefined) out += ',"recordKey":' + canonicalJson(record.key);
+  if (record.value !== undefined) out += ',"value":' + canonicalJson(record.value);
+  return out + ',"valueType":' + JSON.stringify(record.valueType) + '}';
+}
+
 export interface HistoryEntry {
   readonly seq: number;
   readonly records: readonly HistoryRecord[];
@@ -47,8 +67,28 @@ export interface HistoryEntry {
 }
 
 export function hashEntry(prevHash: string, entry: HistoryEntry): string {
-  const canonical = canonicalJson({ ...entry, at: new Date(entry.at).toISOString() });
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+  return hashCanonical(prevHash, entry.seq, canonicalJson(entry.records), entry.actor, entry.at);
+}
+
+/**
+ * The hash of an entry whose records are given as canonical JSON: sha256(prevHash + canonicalJson of
+ * `{actor, at, records, seq}`), the object's keys written in their sorted order — the same bytes as
+ * canonicalJson of the whole entry, so entries written before and after verify alike.
+ */
+function hashCanonical(prevHash: string, seq: number, records: string, actor: string | null, at: number): string {
+  const canonical =
+    '{"actor":' +
+    JSON.stringify(actor ?? null) +
+    ',"at":' +
+    JSON.stringify(new Date(at).toISOString()) +
+    ',"records":' +
+    records +
+    ',"seq":' +
+    JSON.stringify(seq) +
+    '}';
+  return createHash('sha256')
+    .update(prevHash + canonical)
+    .digest('hex');
 }
 
 export interface ChainHead {
@@ -56,7 +96,11 @@ export interface ChainHead {
   hash: string;
 }
 
-/** Turns a command's records into the history entry continuing the chain at `head` (which it advances). */
+/**
+ * Turns a command's records into the history entry continuing the chain at `head` (which it advances).
+ * The records are serialised once, canonically: that text is both what is hashed and what is stored
+ * (jsonb parses it into the same value, so recomputing the hash from the stored entry gives the same).
+ */
 export function historyRow(
   rootKey: string,
   tenantId: string,
@@ -65,31 +109,14 @@ export function historyRow(
   actor: string | null,
   at: number,
 ): NewHistory {
-  const entry: HistoryEntry = {
-    seq: head.seq + 1,
-    records: records.map((record) => ({
-      processInstanceKey: record.processInstanceKey,
-      recordKey: record.key,
-      valueType: record.valueType,
-      intent: record.intent,
-      elementId: record.elementId ?? null,
-      value: record.value as Record<string, unknown>,
-    })),
-    actor,
-    at,
-  };
-  const hash = hashEntry(head.hash, entry);
-  head.seq = entry.seq;
+  let text = '[';
+  for (let i = 0; i < records.length; i++) text += (i > 0 ? ',' : '') + canonicalRecord(records[i]);
+  text += ']';
+  const seq = head.seq + 1;
+  const hash = hashCanonical(head.hash, seq, text, actor, at);
+  head.seq = seq;
   head.hash = hash;
-  return {
-    root_key: rootKey,
-    seq: entry.seq,
-    tenant_id: tenantId,
-    records: json(entry.records),
-    actor,
-    at: new Date(at),
-    hash,
-  };
+  return { root_key: rootKey, seq, tenant_id: tenantId, records: text, actor, at: new Date(at), hash };
 }
 
 export interface ChainVerification {

@@ -51,6 +51,58 @@ describe('history chain', () => {
     );
   });
 
+  it('should give the hashes the chain had before the records were serialised once (old entries verify)', async () => {
+    // given records with what canonical JSON must get right: key order, escapes, -0, a Date, undefined
+    const mixed = [
+      {
+        valueType: 'VARIABLE',
+        intent: 'CREATED',
+        key: '5000',
+        processInstanceKey: '5000',
+        elementId: 'task',
+        value: {
+          scopeKey: '5000',
+          name: 'ä "q"',
+          value: {
+            amount: '12.50',
+            n: -0,
+            when: new Date(Date.UTC(2026, 4, 1)),
+            nested: { b: 1, a: [1, 'x', null, undefined] },
+            skip: undefined,
+          },
+        },
+      },
+      {
+        valueType: 'PROCESS_INSTANCE',
+        intent: 'ELEMENT_ACTIVATED',
+        key: '5001',
+        processInstanceKey: '5000',
+        value: { elementType: 'PROCESS' },
+      },
+      {
+        valueType: 'JOB',
+        intent: 'COMPLETED',
+        key: '5002',
+        processInstanceKey: '5000',
+        elementId: 't',
+        value: undefined,
+      },
+    ] as unknown as RuntimeRecord[];
+    const head: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+    // when
+    const first = historyRow('5009', 'berlin', mixed, head, 'erika', Date.parse('2026-05-01T08:00:00Z'));
+    const second = historyRow('5009', 'berlin', mixed.slice(1), head, null, Date.parse('2026-05-01T08:00:01.5Z'));
+    await db.insertInto('history').values([first, second]).execute();
+
+    // then the hashes written by the earlier implementation (sha256 over canonicalJson of the whole entry)
+    expect([first.hash, second.hash]).toEqual([
+      '335eb43b7e333313387a74894dc611188677b8286cd9055be9e02645a20a54a4',
+      '5d5043631b188e7aa5d43a7b537ad80eb9117cad696e9f5458082b500d4f819d',
+    ]);
+    expect(verifyChain(await read('5009'))).toEqual({ valid: true, entries: 2 });
+  });
+
   it('should verify a chain continued across several commands after a jsonb round trip', async () => {
     // given
     const head = await appendChain('5000', [3, 4, 1]);
