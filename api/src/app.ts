@@ -32,6 +32,7 @@ import { documentRoutes } from './routes/documents/index.js';
 import { mailboxRoutes } from './routes/mailbox/index.js';
 import { serviceRoutes } from './routes/services/index.js';
 import { authorityRoutes } from './routes/authorities/index.js';
+import { processRoutes } from './routes/processes/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
 import { connectorRoutes } from './routes/connectors/index.js';
@@ -191,6 +192,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(incidentRoutes, { engine });
       await v2.register(variableRoutes, { engine });
       await v2.register(authorityRoutes, { engine, secrets });
+      await v2.register(processRoutes, { engine });
       await v2.register(connectorRoutes, { engine, secrets });
       // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
       await v2.register(async (platform) => {

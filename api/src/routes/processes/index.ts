@@ -1,0 +1,477 @@
+/**
+ * The process designer's API (issue #5), for the role `designer` (administrators may read): the tenant's
+ * processes with their working copy (BPMN XML and form-js forms, author, state), saving drafts
+ * (optimistic concurrency by revision), deploying a draft as the next engine version (after the same lint
+ * the editor runs), the version history and each version's XML, and test runs in the tenant's sandbox
+ * (sandbox.ts). The release workflow with four-eyes review (issue #7) will move `state` through
+ * in_review and withdrawn; today deploying releases.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Engine, TenantScope } from '../../../../engine/src/index.js';
+import { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION, parseBpmn } from '../../../../modeler/lint/index.js';
+import { ApiProblem } from '../../errors.js';
+import { actorOf, problems, ref, tenantScope } from '../support.js';
+import { assertLintClean, lintResources } from './lint-gate.js';
+import {
+  getDraft,
+  insertDraft,
+  listDrafts,
+  listVersions,
+  markReleased,
+  updateDraft,
+  type DraftForm,
+  type DraftRow,
+  type VersionRow,
+} from './process.repository.js';
+import { sandboxCopy, sandboxScope } from './sandbox.js';
+
+const READ = { staff: ['designer', 'admin'] } as const;
+const WRITE = { staff: ['designer'] } as const;
+
+const idParams = {
+  type: 'object',
+  required: ['bpmnProcessId'],
+  additionalProperties: false,
+  properties: { bpmnProcessId: ref('process.details#/properties/bpmnProcessId') },
+} as const;
+
+interface DraftBody {
+  readonly name: string;
+  readonly bpmnXml: string;
+  readonly forms?: DraftForm[];
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A new process: one start event, declared for the Camunda 8 version the engine speaks. */
+export function blankDiagram(bpmnProcessId: string, name: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_${bpmnProcessId}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Prozessplattform" exporterVersion="1" modeler:executionPlatform="${EXECUTION_PLATFORM}" modeler:executionPlatformVersion="${EXECUTION_PLATFORM_VERSION}">
+  <bpmn:process id="${bpmnProcessId}" name="${escapeXml(name)}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="${bpmnProcessId}">
+      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1">
+        <dc:Bounds x="152" y="102" width="36" height="36" />
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+`;
+}
+
+const invalid = (field: string, message: string) =>
+  new ApiProblem(400, 'invalid-request', 'Invalid request', `${field}: ${message}`, {
+    errors: [{ field, message }],
+  });
+
+/** The XML must be BPMN and hold the process the draft is about; forms must carry their own id. */
+async function checkDraft(bpmnProcessId: string, body: DraftBody): Promise<void> {
+  let definitions;
+  try {
+    definitions = await parseBpmn(body.bpmnXml);
+  } catch (error) {
+    throw invalid('body.bpmnXml', `Expected BPMN 2.0 XML, but it does not parse: ${(error as Error).message}`);
+  }
+  const processIds = ((definitions.rootElements ?? []) as { $type: string; id: string }[])
+    .filter((root) => root.$type === 'bpmn:Process')
+    .map((root) => root.id);
+  if (!processIds.includes(bpmnProcessId))
+    throw invalid(
+      'body.bpmnXml',
+      `Expected a process with id '${bpmnProcessId}', but the XML has ${processIds.length ? processIds.map((id) => `'${id}'`).join(', ') : 'none'}.`,
+    );
+  const seen = new Set<string>();
+  (body.forms ?? []).forEach((form, index) => {
+    if (form.schema.id !== form.formId)
+      throw invalid(
+        `body.forms.${index}.schema.id`,
+        `Expected the form's id to be '${form.formId}', but it is ${JSON.stringify(form.schema.id ?? null)}.`,
+      );
+    if (seen.has(form.formId))
+      throw invalid(`body.forms.${index}.formId`, `Expected each form once, but '${form.formId}' is there twice.`);
+    seen.add(form.formId);
+  });
+}
+
+const resourcesOf = (draft: { bpmn_process_id: string; forms: DraftForm[] }, xml: string) => [
+  { name: `${draft.bpmn_process_id}.bpmn`, content: xml },
+  ...draft.forms.map((form) => ({ name: `${form.formId}.form`, content: JSON.stringify(form.schema) })),
+];
+
+const summaryOf = (draft: DraftRow | undefined, versions: readonly VersionRow[]) => {
+  const latest = versions[0];
+  return {
+    bpmnProcessId: draft?.bpmn_process_id ?? latest.bpmnProcessId,
+    name: draft?.name ?? latest.name ?? latest.bpmnProcessId,
+    // a process deployed by other means than the designer has no working copy: it is what runs
+    state: draft?.state ?? 'released',
+    versions: versions.length,
+    latestVersion: latest?.version ?? null,
+    updatedAt: (draft?.updated_at ?? latest.deployedAt).toISOString(),
+    updatedBy: draft?.updated_by ?? latest.deployedBy ?? null,
+  };
+};
+
+export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+  const loadDraft = async (request: Parameters<typeof tenantScope>[0], bpmnProcessId: string) => {
+    const scope = tenantScope(request);
+    const draft = await engine.scoped(scope, (db) => getDraft(db, scope.tenantId, bpmnProcessId));
+    if (!draft)
+      throw new ApiProblem(404, 'not-found', 'Not found', `Expected a process '${bpmnProcessId}', but there is none.`);
+    return draft;
+  };
+
+  const detailsOf = async (scope: TenantScope & { tenantId: string }, bpmnProcessId: string) => {
+    const { draft, versions } = await engine.scoped(scope, async (db) => ({
+      draft: await getDraft(db, scope.tenantId, bpmnProcessId),
+      versions: await listVersions(db, scope.tenantId, bpmnProcessId),
+    }));
+    if (draft)
+      return {
+        ...summaryOf(draft, versions),
+        revision: draft.revision,
+        createdBy: draft.created_by,
+        createdAt: draft.created_at.toISOString(),
+        bpmnXml: draft.bpmn_xml,
+        forms: draft.forms,
+      };
+    if (versions.length === 0) return undefined;
+    // deployed elsewhere: its latest version opens as revision 0, and the first save creates the draft
+    const latest = await engine.getProcessDefinition(versions[0].processDefinitionKey, scope);
+    return {
+      ...summaryOf(undefined, versions),
+      revision: 0,
+      createdBy: versions[versions.length - 1].deployedBy,
+      createdAt: versions[versions.length - 1].deployedAt.toISOString(),
+      bpmnXml: latest!.bpmnXml,
+      forms: [],
+    };
+  };
+
+  app.get('/processes', {
+    config: { access: READ },
+    schema: { tags: ['Processes'], response: { 200: ref('process.list'), ...problems } },
+    handler: async (request) => {
+      const scope = tenantScope(request);
+      const { drafts, versions } = await engine.scoped(scope, async (db) => ({
+        drafts: await listDrafts(db, scope.tenantId),
+        versions: await listVersions(db, scope.tenantId),
+      }));
+      const byProcess = new Map<string, VersionRow[]>();
+      for (const version of versions)
+        byProcess.set(version.bpmnProcessId, [...(byProcess.get(version.bpmnProcessId) ?? []), version]);
+      const items = drafts.map((draft) => summaryOf(draft, byProcess.get(draft.bpmn_process_id) ?? []));
+      for (const [bpmnProcessId, deployed] of byProcess)
+        if (!drafts.some((draft) => draft.bpmn_process_id === bpmnProcessId))
+          items.push(summaryOf(undefined, deployed));
+      return { items: items.sort((a, b) => a.name.localeCompare(b.name, 'de')) };
+    },
+  });
+
+  app.post<{ Body: DraftBody & { bpmnProcessId: string } }>('/processes', {
+    config: { access: WRITE },
+    schema: {
+      tags: ['Processes'],
+      description: 'Creates the working copy of a new process: an empty diagram unless `bpmnXml` is given (import).',
+      body: ref('process.create-request'),
+      response: { 201: ref('process.details'), ...problems },
+    },
+    handler: async (request, reply) => {
+      const scope = tenantScope(request);
+      const { bpmnProcessId, name } = request.body;
+      const body = {
+        name,
+        bpmnXml: request.body.bpmnXml ?? blankDiagram(bpmnProcessId, name),
+        forms: request.body.forms ?? [],
+      };
+      await checkDraft(bpmnProcessId, body);
+      // a process deployed by other means is opened and saved (revision 0), not created again
+      const created = await engine.scoped(scope, async (db) => {
+        if ((await listVersions(db, scope.tenantId, bpmnProcessId)).length > 0) return false;
+        return insertDraft(
+          db,
+          { tenantId: scope.tenantId, bpmnProcessId, ...body, actor: actorOf(request) },
+          new Date(),
+        );
+      });
+      if (!created)
+        throw new ApiProblem(
+          409,
+          'already-exists',
+          'Already exists',
+          `Expected a new process id, but '${bpmnProcessId}' exists.`,
+          {
+            errors: [
+              { field: 'body.bpmnProcessId', message: `Expected a new process id, but '${bpmnProcessId}' exists.` },
+            ],
+          },
+        );
+      request.log.info({ actor: actorOf(request), bpmnProcessId }, 'process created');
+      return reply.status(201).send(await detailsOf(scope, bpmnProcessId));
+    },
+  });
+
+  app.get<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId', {
+    config: { access: READ },
+    schema: { tags: ['Processes'], params: idParams, response: { 200: ref('process.details'), ...problems } },
+    handler: async (request) => {
+      const details = await detailsOf(tenantScope(request), request.params.bpmnProcessId);
+      if (!details)
+        throw new ApiProblem(
+          404,
+          'not-found',
+          'Not found',
+          `Expected a process '${request.params.bpmnProcessId}', but there is none.`,
+        );
+      return details;
+    },
+  });
+
+  app.put<{ Params: { bpmnProcessId: string }; Body: DraftBody & { revision: number } }>(
+    '/processes/:bpmnProcessId/draft',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['Processes'],
+        description:
+          'Saves the working copy. `revision` is the one the editor loaded (0 for a process deployed elsewhere); a save by someone else in between answers 409.',
+        params: idParams,
+        body: ref('process.draft-request'),
+        response: { 200: ref('process.details'), ...problems },
+      },
+      handler: async (request) => {
+        const scope = tenantScope(request);
+        const { bpmnProcessId } = request.params;
+        const body = { name: request.body.name, bpmnXml: request.body.bpmnXml, forms: request.body.forms ?? [] };
+        await checkDraft(bpmnProcessId, body);
+        const draft = { tenantId: scope.tenantId, bpmnProcessId, ...body, actor: actorOf(request) };
+        const now = new Date();
+        const saved = await engine.scoped(scope, async (db) => {
+          if (request.body.revision === 0) {
+            const deployed = await listVersions(db, scope.tenantId, bpmnProcessId);
+            if (deployed.length === 0) return 'missing';
+            return (await insertDraft(db, draft, now)) ? 'saved' : 'conflict';
+          }
+          if (await updateDraft(db, draft, request.body.revision, now)) return 'saved';
+          return (await getDraft(db, scope.tenantId, bpmnProcessId)) ? 'conflict' : 'missing';
+        });
+        if (saved === 'missing')
+          throw new ApiProblem(
+            404,
+            'not-found',
+            'Not found',
+            `Expected a process '${bpmnProcessId}', but there is none.`,
+          );
+        if (saved === 'conflict')
+          throw new ApiProblem(
+            409,
+            'revision-conflict',
+            'Saved by someone else',
+            `Expected revision ${request.body.revision} of '${bpmnProcessId}', but someone saved a newer one; reload and apply your change again.`,
+            { errors: [{ field: 'body.revision', message: 'Expected the current revision, but it is outdated.' }] },
+          );
+        return detailsOf(scope, bpmnProcessId);
+      },
+    },
+  );
+
+  app.post<{ Body: { bpmnXml: string } }>('/processes/lint', {
+    config: { access: READ },
+    schema: {
+      tags: ['Processes'],
+      description: 'Lints BPMN XML with the rules of the editor and of deployment (no side effects).',
+      body: ref('process.lint-request'),
+      response: { 200: ref('process.lint-result'), ...problems },
+    },
+    handler: async (request) => ({
+      problems: (await lintResources([{ name: 'process.bpmn', content: request.body.bpmnXml }])).map(
+        ({ elementId, message, rule, category }) => ({ elementId, message, rule, category }),
+      ),
+    }),
+  });
+
+  app.post<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId/deployment', {
+    config: { access: WRITE },
+    schema: {
+      tags: ['Processes'],
+      description:
+        'Deploys the saved working copy with its forms as the next version (refused with the lint errors, if any).',
+      params: idParams,
+      response: { 200: ref('process.deployment-result'), ...problems },
+    },
+    handler: async (request) => {
+      const scope = tenantScope(request);
+      const draft = await loadDraft(request, request.params.bpmnProcessId);
+      const resources = resourcesOf(draft, draft.bpmn_xml);
+      const warnings = await assertLintClean(resources);
+      const deployment = await engine.deploy({ ...scope, resources });
+      const process = deployment.processes.find((item) => item.bpmnProcessId === draft.bpmn_process_id)!;
+      await engine.scoped(scope, (db) =>
+        markReleased(
+          db,
+          {
+            tenantId: scope.tenantId,
+            bpmnProcessId: draft.bpmn_process_id,
+            processDefinitionKey: process.processDefinitionKey,
+            version: process.version,
+            actor: actorOf(request),
+          },
+          draft.revision,
+          new Date(),
+        ),
+      );
+      request.log.info(
+        { actor: actorOf(request), bpmnProcessId: draft.bpmn_process_id, version: process.version },
+        'process deployed',
+      );
+      return {
+        processDefinitionKey: process.processDefinitionKey,
+        version: process.version,
+        isNew: process.isNew,
+        warnings: warnings.map(({ elementId, message, rule, category }) => ({ elementId, message, rule, category })),
+      };
+    },
+  });
+
+  app.get<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId/versions', {
+    config: { access: READ },
+    schema: { tags: ['Processes'], params: idParams, response: { 200: ref('process.version-list'), ...problems } },
+    handler: async (request) => {
+      const scope = tenantScope(request);
+      const versions = await engine.scoped(scope, (db) =>
+        listVersions(db, scope.tenantId, request.params.bpmnProcessId),
+      );
+      return { items: versions.map((version) => ({ ...version, deployedAt: version.deployedAt.toISOString() })) };
+    },
+  });
+
+  app.get<{ Params: { bpmnProcessId: string; version: string } }>('/processes/:bpmnProcessId/versions/:version', {
+    config: { access: READ },
+    schema: {
+      tags: ['Processes'],
+      params: {
+        type: 'object',
+        required: ['bpmnProcessId', 'version'],
+        additionalProperties: false,
+        properties: {
+          bpmnProcessId: ref('process.details#/properties/bpmnProcessId'),
+          version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' },
+        },
+      },
+      response: { 200: ref('process.version'), ...problems },
+    },
+    handler: async (request) => {
+      const scope = tenantScope(request);
+      const { bpmnProcessId } = request.params;
+      const version = Number(request.params.version);
+      const versions = await engine.scoped(scope, (db) => listVersions(db, scope.tenantId, bpmnProcessId));
+      const found = versions.find((item) => item.version === version);
+      const definition = found && (await engine.getProcessDefinition(found.processDefinitionKey, scope));
+      if (!found || !definition)
+        throw new ApiProblem(
+          404,
+          'not-found',
+          'Not found',
+          `Expected version ${version} of '${bpmnProcessId}', but there is none.`,
+        );
+      return { ...found, deployedAt: found.deployedAt.toISOString(), bpmnXml: definition.bpmnXml };
+    },
+  });
+
+  app.post<{ Params: { bpmnProcessId: string }; Body: { variables?: Record<string, unknown> } }>(
+    '/processes/:bpmnProcessId/test-runs',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['Processes'],
+        description:
+          "Deploys the saved working copy into the tenant's sandbox (its own tenant; job types prefixed `sandbox:` so no worker reaches a real system) and starts an instance with the sample data.",
+        params: idParams,
+        body: ref('process.test-run-request'),
+        response: { 201: ref('process.test-run'), ...problems },
+      },
+      handler: async (request, reply) => {
+        const scope = tenantScope(request);
+        const draft = await loadDraft(request, request.params.bpmnProcessId);
+        await assertLintClean(resourcesOf(draft, draft.bpmn_xml));
+        const sandbox = sandboxScope(scope.tenantId);
+        const deployment = await engine.deploy({
+          ...sandbox,
+          resources: resourcesOf(draft, await sandboxCopy(draft.bpmn_xml)),
+        });
+        const process = deployment.processes.find((item) => item.bpmnProcessId === draft.bpmn_process_id)!;
+        const created = await engine.createInstance({
+          ...sandbox,
+          processDefinitionKey: process.processDefinitionKey,
+          variables: request.body.variables ?? {},
+          actor: actorOf(request),
+        });
+        request.log.info({ actor: actorOf(request), bpmnProcessId: draft.bpmn_process_id }, 'test run started');
+        return reply.status(201).send(await testRunOf(sandbox, created.processInstanceKey));
+      },
+    },
+  );
+
+  app.get<{ Params: { bpmnProcessId: string; processInstanceKey: string } }>(
+    '/processes/:bpmnProcessId/test-runs/:processInstanceKey',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['Processes'],
+        params: {
+          type: 'object',
+          required: ['bpmnProcessId', 'processInstanceKey'],
+          additionalProperties: false,
+          properties: {
+            bpmnProcessId: ref('process.details#/properties/bpmnProcessId'),
+            processInstanceKey: ref('common#/$defs/key'),
+          },
+        },
+        response: { 200: ref('process.test-run'), ...problems },
+      },
+      handler: async (request) => {
+        const sandbox = sandboxScope(tenantScope(request).tenantId);
+        const run = await testRunOf(sandbox, request.params.processInstanceKey);
+        if (run.bpmnProcessId !== request.params.bpmnProcessId)
+          throw new ApiProblem(
+            404,
+            'not-found',
+            'Not found',
+            `Expected a test run with key ${request.params.processInstanceKey}, but none was found.`,
+          );
+        return run;
+      },
+    },
+  );
+
+  async function testRunOf(sandbox: TenantScope & { tenantId: string }, processInstanceKey: string) {
+    const instance = await engine.getInstance(processInstanceKey, sandbox);
+    if (!instance)
+      throw new ApiProblem(
+        404,
+        'not-found',
+        'Not found',
+        `Expected a test run with key ${processInstanceKey}, but none was found.`,
+      );
+    const states = await engine.getElementStates(processInstanceKey, sandbox);
+    return {
+      processInstanceKey,
+      processDefinitionKey: instance.processDefinitionKey,
+      bpmnProcessId: instance.bpmnProcessId,
+      version: instance.version,
+      sandboxTenantId: sandbox.tenantId,
+      state: instance.state,
+      businessKey: instance.businessKey,
+      variables: instance.variables,
+      incidents: instance.incidents.map((incident) => ({
+        elementId: incident.elementId,
+        message: incident.errorMessage,
+      })),
+      elements: states.elements,
+      takenSequenceFlows: states.takenSequenceFlows,
+    };
+  }
+};

@@ -1,0 +1,43 @@
+/**
+ * The server side of the designer's live validation: every BPMN resource of a deployment is linted with
+ * exactly the rules the browser runs (modeler/lint); errors refuse the deployment with 400 problem+json
+ * listing `problems[{elementId, resource, message, rule}]`, like the engine's own rejections. Warnings do
+ * not block. Files that declare no Camunda execution platform are not linted (see modeler/lint/index.ts).
+ */
+import { ApiProblem } from '../../errors.js';
+import { blocking, lintXml, type LintProblem } from '../../../../modeler/lint/index.js';
+
+const BPMN_RESOURCE = /\.(bpmn|bpmn2|xml)$/i;
+
+export async function lintResources(
+  resources: readonly { name: string; content: string | Buffer }[],
+): Promise<(LintProblem & { resource: string })[]> {
+  const found: (LintProblem & { resource: string })[] = [];
+  for (const resource of resources) {
+    if (!BPMN_RESOURCE.test(resource.name)) continue;
+    const xml = typeof resource.content === 'string' ? resource.content : resource.content.toString('utf8');
+    for (const problem of await lintXml(xml)) found.push({ ...problem, resource: resource.name });
+  }
+  return found;
+}
+
+/** Throws the 400 problem when a resource has lint errors; returns the warnings otherwise. */
+export async function assertLintClean(
+  resources: readonly { name: string; content: string | Buffer }[],
+): Promise<(LintProblem & { resource: string })[]> {
+  const found = await lintResources(resources);
+  const errors = blocking(found);
+  if (errors.length > 0)
+    throw new ApiProblem(
+      400,
+      'deployment-rejected',
+      'Deployment rejected',
+      `Expected a process without lint errors, but found ${errors.length}: ${errors
+        .map((problem) => `${problem.elementId ?? problem.resource}: ${problem.message}`)
+        .join(' ')}`,
+      {
+        problems: errors.map(({ elementId, resource, message, rule }) => ({ elementId, resource, message, rule })),
+      },
+    );
+  return found.filter((problem) => !errors.includes(problem));
+}
