@@ -21,6 +21,7 @@ import {
 } from '../../workers/src/index.js';
 import { build } from './app.js';
 import { loadConfig, redact, type Config } from './config.js';
+import { startDemoIfEmbedded, type Demo } from './demo/seed.js';
 
 /** After this long a shutdown that hangs (a stuck job handler, a dead database) gives up. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -113,6 +114,14 @@ try {
   exitWith(reason(error));
 }
 await engine.start();
+// the Quick start's demo municipality (embedded mode with the development login; DEMO=false leaves it out)
+let demo: Demo | undefined;
+try {
+  demo = await startDemoIfEmbedded(app, engine, config);
+  if (demo) logger.info(`Demo municipality ${demo.tenantId} ready: see README "Try it in two minutes".`);
+} catch (error) {
+  logger.error({ err: redactedError(error as Error) }, 'the demo municipality could not be set up');
+}
 logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
 if (config.devLogin)
   logger.warn(`Development login enabled: POST ${config.publicUrl}/dev-login/token issues tokens for anyone.`);
@@ -131,6 +140,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }, SHUTDOWN_TIMEOUT_MS).unref();
   try {
     await app.close();
+    await demo?.close();
     await transport.close();
     await engine.close();
     redis?.disconnect();
