@@ -36,6 +36,7 @@ import { processRoutes } from './routes/processes/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
 import { connectorRoutes } from './routes/connectors/index.js';
+import { worklistRoutes } from './routes/worklist/index.js';
 import type { FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import type { PaymentProvider } from '../../workers/src/payment/providers.js';
 import { TenantConnectors } from '../../workers/src/shared/connectors.js';
@@ -187,6 +188,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(processDefinitionRoutes, { engine });
       await v2.register(processInstanceRoutes, { engine });
       await v2.register(userTaskRoutes, { engine });
+      await v2.register(worklistRoutes, { engine });
       await v2.register(messageRoutes, { engine });
       await v2.register(jobRoutes, { engine });
       await v2.register(incidentRoutes, { engine });
