@@ -36,6 +36,9 @@ import { processRoutes } from './routes/processes/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
 import { connectorRoutes } from './routes/connectors/index.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { registerQueueDashboard, type QueueDashboardOptions } from './routes/admin/queue-dashboard.js';
+import { staffMembersSeen } from './routes/admin/staff-seen.js';
 import { worklistRoutes } from './routes/worklist/index.js';
 import type { FitConnectSender } from '../../workers/src/forwarding/fit-connect.js';
 import type { PaymentProvider } from '../../workers/src/payment/providers.js';
@@ -59,6 +62,8 @@ export interface AppDependencies {
   readonly paymentProviders?: readonly PaymentProvider[];
   /** the installation's FIT-Connect sender (tenants without their own) and the secret of its callbacks */
   readonly fitConnect?: { readonly sender?: FitConnectSender; readonly callbackSecret?: string };
+  /** with REDIS_URL: the job queues shown on the administrators' BullMQ dashboard */
+  readonly queueDashboard?: Pick<QueueDashboardOptions, 'redisUrl' | 'prefix'>;
 }
 
 export type AppConfig = Pick<
@@ -171,6 +176,13 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
     staffIssuer: config.staffIssuer,
     citizenIssuer: config.citizenIssuer,
   });
+  const queueDashboard = deps.queueDashboard
+    ? await registerQueueDashboard(app, {
+        ...deps.queueDashboard,
+        secrets: deps.secrets,
+        secureCookie: config.publicUrl.startsWith('https:'),
+      })
+    : undefined;
   if (devLogin)
     await app.register(async (scope) => {
       scope.addHook('onRequest', scope.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
@@ -184,6 +196,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
         payment: deps.paymentProviders ?? [],
         ...(deps.fitConnect?.sender ? { fitConnect: { sender: deps.fitConnect.sender } } : {}),
       });
+      await v2.register(staffMembersSeen, { engine });
       await v2.register(deploymentRoutes, { engine });
       await v2.register(processDefinitionRoutes, { engine });
       await v2.register(processInstanceRoutes, { engine });
@@ -196,6 +209,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(authorityRoutes, { engine, secrets });
       await v2.register(processRoutes, { engine });
       await v2.register(connectorRoutes, { engine, secrets });
+      await v2.register(adminRoutes, { engine, queueDashboard });
       // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
       await v2.register(async (platform) => {
         platform.addHook('onRequest', platform.rateLimit({ max: config.publicRateLimit, timeWindow: '1 minute' }));
