@@ -69,20 +69,81 @@ async function applicationsOf(db: Db, applicantId: string, processInstanceKey?: 
               .where('m.replied_at', 'is', null),
           )
           .as('awaiting_reply'),
+      // a clerk has taken up the case (claimed or finished a task of it)
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('user_task as t')
+              .select('t.key')
+              .whereRef('t.root_key', '=', 'a.process_instance_key')
+              .where((w) => w.or([w('t.assignee', 'is not', null), w('t.state', '=', 'COMPLETED')])),
+          )
+          .as('in_processing'),
+      // a sealed document of the case (the seal job's own) is the decision
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('document as d')
+              .select('d.key')
+              .whereRef('d.process_instance_key', '=', 'a.process_instance_key')
+              .where('d.owner_id', 'like', 'seal-job:%'),
+          )
+          .as('decision_issued'),
     ])
     .where('a.applicant_id', '=', applicantId);
   if (processInstanceKey) query = query.where('a.process_instance_key', '=', processInstanceKey);
   const rows = await query.orderBy('a.submitted_at', 'desc').limit(200).execute();
-  return rows.map((row) => ({
-    processInstanceKey: row.process_instance_key,
-    caseNumber: row.business_key,
-    tenantId: row.tenant_id,
-    serviceId: row.service_id,
-    serviceTitle: row.title ?? row.service_id,
-    submittedAt: row.submitted_at.toISOString(),
-    caseState: row.state,
-    awaitingReply: Boolean(row.awaiting_reply),
-  }));
+  const payments = rows.length
+    ? await db
+        .selectFrom('payment')
+        .select(['process_instance_key', 'amount_cents', 'payment_url', 'state', 'created_at'])
+        .where(
+          'process_instance_key',
+          'in',
+          rows.map((row) => row.process_instance_key),
+        )
+        .orderBy('created_at')
+        .execute()
+    : [];
+  // the latest payment of each case
+  const paymentOf = new Map(payments.map((payment) => [payment.process_instance_key, payment]));
+  return rows.map((row) => {
+    const payment = paymentOf.get(row.process_instance_key);
+    return {
+      processInstanceKey: row.process_instance_key,
+      caseNumber: row.business_key,
+      tenantId: row.tenant_id,
+      serviceId: row.service_id,
+      serviceTitle: row.title ?? row.service_id,
+      submittedAt: row.submitted_at.toISOString(),
+      caseState: row.state,
+      awaitingReply: Boolean(row.awaiting_reply),
+      status: statusOf({ ...row, paymentOpen: payment?.state === 'OPEN' }),
+      payment: payment
+        ? { amountCents: payment.amount_cents, paymentUrl: payment.payment_url, state: payment.state }
+        : null,
+    };
+  });
+}
+
+export type ApplicationStatus =
+  'RECEIVED' | 'IN_PROCESSING' | 'WAITING_FOR_APPLICANT' | 'PAYMENT_DUE' | 'DECIDED' | 'CLOSED';
+
+/** The status an applicant understands, derived from the process: what they must do first, then where it is. */
+function statusOf(row: {
+  state: string;
+  awaiting_reply: unknown;
+  in_processing: unknown;
+  decision_issued: unknown;
+  paymentOpen: boolean;
+}): ApplicationStatus {
+  if (row.state === 'TERMINATED') return 'CLOSED';
+  if (row.paymentOpen) return 'PAYMENT_DUE';
+  if (row.awaiting_reply) return 'WAITING_FOR_APPLICANT';
+  if (row.state === 'COMPLETED' || row.decision_issued) return 'DECIDED';
+  return row.in_processing ? 'IN_PROCESSING' : 'RECEIVED';
 }
 
 export const applicationRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
