@@ -46,6 +46,35 @@ describe('stream processor', () => {
     expect(h.records.filter((r) => r.valueType === 'VARIABLE').map((r) => r.value.name)).toEqual(['fee', 'paid']);
   });
 
+  it('should leave the state it was given untouched (the unit of work keeps it to take a rejection back)', async () => {
+    // given an instance waiting at a job, with nested variables; its state deeply frozen
+    const h = new RuntimeHarness();
+    await h.deploy(
+      bpmn(
+        'p',
+        `<bpmn:startEvent id="start" />${flow('f1', 'start', 'task')}${job('task', 'charge-fee')}${flow('f2', 'task', 'end')}<bpmn:endEvent id="end" />`,
+      ),
+    );
+    const root = h.start('p', { fee: { amount: 25, items: [{ line: '1.2' }] } });
+    const before = h.state(root);
+    const snapshot = JSON.stringify(before);
+    const deepFreeze = (value: unknown): void => {
+      if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+      Object.freeze(value);
+      for (const item of Object.values(value)) deepFreeze(item);
+    };
+    deepFreeze(before);
+
+    // when (a frozen object written to would throw: modules run in strict mode)
+    h.completeJob('charge-fee', { paid: true, fee: { amount: 30, items: [] } });
+
+    // then the new state is a different value, the old one is unchanged
+    expect(h.state(root).ended).toBe('COMPLETED');
+    expect(h.state(root)).not.toBe(before);
+    expect(JSON.stringify(before)).toBe(snapshot);
+    expect(before.ended).toBeUndefined();
+  });
+
   it('should take the flow whose condition holds, else the default flow, else raise a condition incident', async () => {
     // given
     const h = new RuntimeHarness();
