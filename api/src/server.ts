@@ -91,6 +91,7 @@ const app = await build(config, {
   redis,
   secrets,
   paymentProviders,
+  ...(config.redisUrl ? { queueDashboard: { redisUrl: config.redisUrl, prefix: workerConfig.queuePrefix } } : {}),
   ...(sender ? { fitConnect: { sender, callbackSecret: workerConfig.fitConnect?.callbackSecret } } : {}),
 });
 try {

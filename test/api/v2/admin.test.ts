@@ -17,8 +17,12 @@ describe('administration (/v2/admin, statistics, jobs, organisational units)', (
   let otherAdmin: string;
   let definitionKey: string;
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, as = admin) =>
-    t.app.inject({ method, url, headers: { authorization: as }, ...(payload !== undefined ? { payload } : {}) });
+  const call = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: Record<string, unknown>,
+    as = admin,
+  ) => t.app.inject({ method, url, headers: { authorization: as }, ...(payload !== undefined ? { payload } : {}) });
   const statistics = (as = admin) =>
     call('POST', `/v2/process-definitions/${definitionKey}/statistics/element-instances`, {}, as);
 
