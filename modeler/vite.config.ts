@@ -23,7 +23,12 @@ export default defineConfig({
   publicDir: false,
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
+  resolve: {
+    alias: { react: 'preact/compat', 'react-dom': 'preact/compat' },
+    // one Preact for the apps and the bpmn-io libraries: @bpmn-io/form-js-editor pins its own copy, whose
+    // components would otherwise run against the hooks of another (form-js editor renders nothing)
+    dedupe: ['preact'],
+  },
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,
