@@ -27,6 +27,8 @@ describe('job transport benchmark slice', () => {
     expect(result.rawBullmqPerSecond).toBeGreaterThan(0);
     expect(result.platformPerSecond).toBeGreaterThan(0);
     expect(result.platformWithoutGroupCommitPerSecond).toBeGreaterThan(0);
+    expect(result.rawBullmqRunsPerSecond).toHaveLength(2);
+    expect(result.cpuMsPerJob.platform).toBeGreaterThan(0);
 
     const engine = await createEngine({ databaseUrl: url, migrate: false });
     try {

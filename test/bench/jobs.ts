@@ -5,9 +5,14 @@
  *
  * The jobs are created first (one case per job, so creation is not measured); at t0 they are dispatched
  * the way the dispatcher does it (addBulk, job id from the engine key) and the workers start.
+ *
+ * Like for like: one process, one BullMQ Worker with the same concurrency on the same Redis, both timed
+ * from the first addBulk to the last job done. Raw BullMQ runs before and after the platform runs and the
+ * ratio is taken against the mean of both (the machine is shared; its load drifts during a run). The
+ * Node CPU time per job of each side is reported too: it does not depend on the load of the machine.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import {
@@ -24,7 +29,9 @@ const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) =>
 
 export interface JobThroughput {
   readonly jobs: number;
+  /** the mean of the two raw runs (before and after the platform's) */
   readonly rawBullmqPerSecond: number;
+  readonly rawBullmqRunsPerSecond: readonly [number, number];
   /** with group commit (the engine's default) */
   readonly platformPerSecond: number;
   readonly ratio: number;
@@ -32,6 +39,23 @@ export interface JobThroughput {
   readonly platformWithoutGroupCommitPerSecond: number;
   /** commits per completed job with group commit (counted by the engine's commit listener) */
   readonly commitsPerJob: number;
+  /** CPU time of this Node process per job in the measured window (user + system, ms) */
+  readonly cpuMsPerJob: { readonly rawBullmq: number; readonly platform: number };
+}
+
+interface Measured {
+  readonly perSecond: number;
+  readonly cpuMsPerJob: number;
+}
+
+/** Wall and CPU time of `work` for `jobs` jobs. */
+async function measured(jobs: number, work: () => Promise<void>): Promise<Measured> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: jobs / seconds, cpuMsPerJob: (used.user + used.system) / 1000 / jobs };
 }
 
 const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
@@ -43,12 +67,11 @@ const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
-async function rawBullmq(redisUrl: string, jobs: number, concurrency: number): Promise<number> {
+async function rawBullmq(redisUrl: string, jobs: number, concurrency: number): Promise<Measured> {
   const connection = redisConnection(redisUrl);
   const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
   const queue = new Queue('raw', { connection, prefix });
-  const events = new QueueEvents('raw', { connection, prefix });
-  await events.waitUntilReady();
+  await queue.waitUntilReady();
   let done = 0;
   let resolveAll: () => void;
   const all = new Promise<void>((resolve) => (resolveAll = resolve));
@@ -56,23 +79,22 @@ async function rawBullmq(redisUrl: string, jobs: number, concurrency: number): P
   worker.on('completed', () => {
     if (++done === jobs) resolveAll();
   });
-  const started = performance.now();
-  for (let i = 0; i < jobs; i += 1000)
-    await queue.addBulk(
-      Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({
-        name: 'raw',
-        data: { jobKey: String(i + j) },
-        opts: { jobId: `job-${i + j}`, removeOnComplete: true },
-      })),
-    );
-  void worker.run();
-  await all;
-  const seconds = (performance.now() - started) / 1000;
+  const result = await measured(jobs, async () => {
+    for (let i = 0; i < jobs; i += 1000)
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({
+          name: 'raw',
+          data: { jobKey: String(i + j) },
+          opts: { jobId: `job-${i + j}`, removeOnComplete: true },
+        })),
+      );
+    void worker.run();
+    await all;
+  });
   await worker.close();
-  await events.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return jobs / seconds;
+  return result;
 }
 
 async function platform(
@@ -80,7 +102,7 @@ async function platform(
   redisUrl: string,
   jobs: number,
   concurrency: number,
-): Promise<{ perSecond: number; commits: number }> {
+): Promise<Measured & { commits: number }> {
   const connection = redisConnection(redisUrl);
   const prefix = `pp-bench-${randomUUID().slice(0, 8)}`;
   await engine.deploy({ resources: [{ name: 'noop.bpmn', content: PROCESS }] });
@@ -116,24 +138,30 @@ async function platform(
     quiet,
   );
   const queue = new Queue<QueuedJob>(queueNameOf(NOOP), { connection, prefix });
+  await queue.waitUntilReady();
   measuring = true;
-  const started = performance.now();
-  for (let i = 0; i < created.length; i += 1000)
-    await queue.addBulk(
-      created.slice(i, i + 1000).map((job) => ({
-        name: NOOP,
-        data: job,
-        opts: { jobId: queueJobIdOf(job.jobKey), attempts: 1000, backoff: { type: 'engine' }, removeOnComplete: true },
-      })),
-    );
-  workers.start();
-  await all;
-  const seconds = (performance.now() - started) / 1000;
+  const result = await measured(jobs, async () => {
+    for (let i = 0; i < created.length; i += 1000)
+      await queue.addBulk(
+        created.slice(i, i + 1000).map((job) => ({
+          name: NOOP,
+          data: job,
+          opts: {
+            jobId: queueJobIdOf(job.jobKey),
+            attempts: 1000,
+            backoff: { type: 'engine' },
+            removeOnComplete: true,
+          },
+        })),
+      );
+    workers.start();
+    await all;
+  });
   measuring = false;
   await workers.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return { perSecond: jobs / seconds, commits };
+  return { ...result, commits };
 }
 
 export async function jobThroughput(options: {
@@ -145,7 +173,7 @@ export async function jobThroughput(options: {
   const redis = new Redis(options.redisUrl);
   await redis.ping();
   redis.disconnect();
-  const rawBullmqPerSecond = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
+  const rawBefore = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
   const measure = async (groupCommit: boolean) => {
     const engine = await createEngine({
       databaseUrl: options.databaseUrl,
@@ -161,12 +189,16 @@ export async function jobThroughput(options: {
   };
   const without = await measure(false);
   const grouped = await measure(true);
+  const rawAfter = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
+  const rawBullmqPerSecond = (rawBefore.perSecond + rawAfter.perSecond) / 2;
   return {
     jobs: options.jobs,
     rawBullmqPerSecond,
+    rawBullmqRunsPerSecond: [rawBefore.perSecond, rawAfter.perSecond],
     platformPerSecond: grouped.perSecond,
     ratio: grouped.perSecond / rawBullmqPerSecond,
     platformWithoutGroupCommitPerSecond: without.perSecond,
     commitsPerJob: grouped.commits / options.jobs,
+    cpuMsPerJob: { rawBullmq: (rawBefore.cpuMsPerJob + rawAfter.cpuMsPerJob) / 2, platform: grouped.cpuMsPerJob },
   };
 }

@@ -76,10 +76,10 @@ async function jobBenchmarks(report: Record<string, unknown>): Promise<void> {
       concurrency: jobs.concurrency,
     });
     console.log(
-      `  raw BullMQ (add → worker → completed)              ${fmt(result.rawBullmqPerSecond).padStart(6)} jobs/s`,
+      `  raw BullMQ (add → worker → completed)              ${fmt(result.rawBullmqPerSecond).padStart(6)} jobs/s (runs before and after: ${result.rawBullmqRunsPerSecond.map((n) => fmt(n)).join(', ')}), ${fmt(result.cpuMsPerJob.rawBullmq, 3)} ms Node CPU per job`,
     );
     console.log(
-      `  platform (dispatch → worker → completion committed) ${fmt(result.platformPerSecond).padStart(6)} jobs/s (${fmt(result.commitsPerJob, 2)} commits per job)`,
+      `  platform (dispatch → worker → completion committed) ${fmt(result.platformPerSecond).padStart(6)} jobs/s (${fmt(result.commitsPerJob, 2)} commits per job), ${fmt(result.cpuMsPerJob.platform, 3)} ms Node CPU per job`,
     );
     console.log(
       `  platform, one transaction per command               ${fmt(result.platformWithoutGroupCommitPerSecond).padStart(6)} jobs/s (before group commit)`,
