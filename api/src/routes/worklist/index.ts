@@ -13,6 +13,7 @@ import { problems, ref, tenantScope } from '../support.js';
 
 interface TaskFilter {
   scope?: 'mine' | 'groups' | 'all';
+  processInstanceKey?: string;
   state?: 'CREATED' | 'COMPLETED' | 'CANCELED';
   assigned?: boolean;
   bpmnProcessId?: string;
@@ -93,6 +94,7 @@ export const worklistRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app
         else if (filter.scope === 'groups') base = base.where('t.assignee', 'is', null).where(offered);
         base = base.where('t.state', '=', filter.state ?? 'CREATED');
         if (filter.assigned !== undefined) base = base.where('t.assignee', filter.assigned ? 'is not' : 'is', null);
+        if (filter.processInstanceKey) base = base.where('t.root_key', '=', filter.processInstanceKey);
         if (filter.bpmnProcessId) base = base.where('t.bpmn_process_id', '=', filter.bpmnProcessId);
         if (filter.caseNumber) base = base.where(sql<SqlBool>`p.business_key ilike ${contains(filter.caseNumber)}`);
         if (filter.applicant) base = base.where(sql<SqlBool>`${applicantName} ilike ${contains(filter.applicant)}`);
