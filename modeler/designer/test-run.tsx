@@ -111,13 +111,15 @@ export function TestRunPanel(props: { base: string; canWrite: boolean; prepare()
       )}
       {run && (
         <section aria-labelledby="test-result-title" class="test-result">
-          <h3 id="test-result-title" role="status">
-            {t('test.result', {
-              key: run.processInstanceKey,
-              case: run.businessKey ?? '–',
-              state: t(`instance.${run.state}`),
-            })}
-          </h3>
+          <div role="status">
+            <h3 id="test-result-title">
+              {t('test.result', {
+                key: run.processInstanceKey,
+                case: run.businessKey ?? '–',
+                state: t(`instance.${run.state}`),
+              })}
+            </h3>
+          </div>
           <p>
             <button type="button" class="secondary" onClick={() => void refresh()}>
               {t('test.refresh')}
@@ -155,7 +157,10 @@ export function TestRunPanel(props: { base: string; canWrite: boolean; prepare()
               ))}
             </ul>
           )}
-          <div class="viewer" ref={viewerRef} role="img" aria-label={t('test.diagram')} />
+          <figure>
+            <figcaption>{t('test.diagram')}</figcaption>
+            <div class="viewer" ref={viewerRef} />
+          </figure>
         </section>
       )}
     </div>

@@ -185,8 +185,14 @@ function DiffView(props: { base: string; a: number; b: number }) {
         <li class="legend-layout">{t('diff.layout')}</li>
       </ul>
       <div class="diff-viewers">
-        <div class="viewer" ref={leftRef} role="img" aria-label={t('diff.before', { v: props.a })} />
-        <div class="viewer" ref={rightRef} role="img" aria-label={t('diff.before', { v: props.b })} />
+        <figure>
+          <figcaption>{t('diff.before', { v: props.a })}</figcaption>
+          <div class="viewer" ref={leftRef} />
+        </figure>
+        <figure>
+          <figcaption>{t('diff.before', { v: props.b })}</figcaption>
+          <div class="viewer" ref={rightRef} />
+        </figure>
       </div>
       {result && (
         <>
