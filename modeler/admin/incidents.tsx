@@ -23,15 +23,25 @@ interface Incident {
 }
 
 export function IncidentsPage() {
-  const list = useLoad(
-    () =>
-      post<SearchPage<Incident>>('/v2/incidents/search', {
-        filter: { state: 'ACTIVE' },
-        sort: [{ field: 'creationDate', order: 'ASC' }],
-        page: { limit: 100 },
-      }),
-    [],
-  );
+  const list = useLoad(async () => {
+    const incidents = await post<SearchPage<Incident>>('/v2/incidents/search', {
+      filter: { state: 'ACTIVE' },
+      sort: [{ field: 'creationDate', order: 'ASC' }],
+      page: { limit: 100 },
+    });
+    // the case numbers (business keys) people know the cases by
+    const keys = [...new Set(incidents.items.map((incident) => incident.processInstanceKey))];
+    const instances = keys.length
+      ? await post<SearchPage<{ processInstanceKey: string; businessKey: string | null }>>(
+          '/v2/process-instances/search',
+          { filter: { processInstanceKey: { $in: keys } }, page: { limit: keys.length } },
+        )
+      : { items: [] };
+    const caseNumbers = new Map(instances.items.map((item) => [item.processInstanceKey, item.businessKey]));
+    return { items: incidents.items, caseNumbers };
+  }, []);
+  const caseOf = (incident: Incident) =>
+    list.value?.caseNumbers.get(incident.processInstanceKey) ?? incident.processInstanceKey;
   const [retries, setRetries] = useState('1');
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string>();
@@ -104,35 +114,37 @@ export function IncidentsPage() {
                   <strong>{incident.errorType}</strong>: {incident.errorMessage}
                 </td>
                 <td>
-                  {incident.processInstanceKey} <code>{incident.bpmnProcessId}</code>
+                  {caseOf(incident)} <code>{incident.bpmnProcessId}</code>
                 </td>
                 <td>{formatDateTime(incident.creationDate)}</td>
-                <td class="actions">
-                  {incident.jobKey && (
+                <td>
+                  <div class="actions">
+                    {incident.jobKey && (
+                      <button
+                        type="button"
+                        disabled={busy === incident.incidentKey}
+                        aria-label={t('incidents.retryLabel', {
+                          element: incident.elementId,
+                          case: caseOf(incident),
+                        })}
+                        onClick={() => void act(incident, true)}
+                      >
+                        {t('incidents.retry')}
+                      </button>
+                    )}
                     <button
                       type="button"
+                      class="secondary"
                       disabled={busy === incident.incidentKey}
-                      aria-label={t('incidents.retryLabel', {
+                      aria-label={t('incidents.resolveLabel', {
                         element: incident.elementId,
-                        case: incident.processInstanceKey,
+                        case: caseOf(incident),
                       })}
-                      onClick={() => void act(incident, true)}
+                      onClick={() => void act(incident, false)}
                     >
-                      {t('incidents.retry')}
+                      {t('incidents.resolve')}
                     </button>
-                  )}
-                  <button
-                    type="button"
-                    class="secondary"
-                    disabled={busy === incident.incidentKey}
-                    aria-label={t('incidents.resolveLabel', {
-                      element: incident.elementId,
-                      case: incident.processInstanceKey,
-                    })}
-                    onClick={() => void act(incident, false)}
-                  >
-                    {t('incidents.resolve')}
-                  </button>
+                  </div>
                 </td>
               </tr>
             ))}

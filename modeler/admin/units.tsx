@@ -129,23 +129,25 @@ export function UnitsPage() {
                 <td>
                   {formatDateTime(unit.updatedAt)} ({unit.updatedBy.replace(/^staff:/, '')})
                 </td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    class="secondary"
-                    aria-label={t('units.editLabel', { name: unit.name })}
-                    onClick={() => edit(unit)}
-                  >
-                    {t('units.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    aria-label={t('units.deleteLabel', { name: unit.name })}
-                    onClick={() => void remove(unit)}
-                  >
-                    {t('units.delete')}
-                  </button>
+                <td>
+                  <div class="actions">
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={t('units.editLabel', { name: unit.name })}
+                      onClick={() => edit(unit)}
+                    >
+                      {t('units.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={t('units.deleteLabel', { name: unit.name })}
+                      onClick={() => void remove(unit)}
+                    >
+                      {t('units.delete')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -130,6 +130,7 @@ it('should let an administrator watch cases, retry an incident, see queues, edit
   const incident = page.locator('tr', { hasText: 'Gebührenrechner antwortet nicht (503)' });
   await expect(incident.textContent()).resolves.toContain('JOB_NO_RETRIES');
   await expect(incident.textContent()).resolves.toContain('gebuehr_berechnen');
+  await expect(incident.textContent()).resolves.toMatch(/\d{4}-\d{6} anwohnerparken/);
   await expectAccessible(page);
   await screenshot(page, 'admin-incidents');
   await incident.getByRole('button', { name: /^Erneut versuchen: gebuehr_berechnen/ }).click();
@@ -254,3 +255,45 @@ it('should let an administrator watch cases, retry an incident, see queues, edit
   expect(errors).toEqual([]);
   await context.close();
 }, 120_000);
+
+it('should show jobs per type and state from PostgreSQL in embedded mode, in English too', async () => {
+  // given: a platform without Redis, one job waiting and one failed for good
+  const embedded = await startPlatform('browser_admin_embedded');
+  try {
+    const { engine } = embedded;
+    await engine.deploy({ tenantId: TENANT, resources: [{ name: 'bewohnerparken.bpmn', content: PROCESS }] });
+    for (let i = 0; i < 2; i++) await engine.createInstance({ tenantId: TENANT, bpmnProcessId: 'anwohnerparken' });
+    const [job] = await engine.activateJobs({ type: FEE, worker: 'test', maxJobsToActivate: 1, timeoutMs: 60_000 });
+    await engine.failJob({ jobKey: job.jobKey, retries: 0, errorMessage: 'kaputt' });
+    const { context, page, errors } = await newPage(browser);
+    await page.goto(`${embedded.url}/admin/#/jobs`);
+    await page.getByLabel('Benutzerkennung').fill('schmidt');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    // when
+    await page.getByRole('heading', { name: 'Aufträge je Warteschlange' }).waitFor();
+    // then
+    await page.getByText('Eingebetteter Betrieb').waitFor();
+    const counts = async () =>
+      page
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent?.trim())));
+    await expect(counts()).resolves.toEqual([
+      ['admin-test:fee:1', 'admin-test.fee.1', 'wartet auf Bearbeitung', '1'],
+      ['admin-test:fee:1', 'admin-test.fee.1', 'fehlgeschlagen (Störung)', '1'],
+    ]);
+    await expect(page.getByRole('button', { name: 'Warteschlangen-Dashboard öffnen' }).count()).resolves.toBe(0);
+    await expectAccessible(page, 'embedded');
+    await screenshot(page, 'admin-jobs-embedded');
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('heading', { name: 'Jobs per queue' }).waitFor();
+    await expect(counts()).resolves.toEqual([
+      ['admin-test:fee:1', 'admin-test.fee.1', 'waiting for a worker', '1'],
+      ['admin-test:fee:1', 'admin-test.fee.1', 'failed (incident)', '1'],
+    ]);
+    await expectAccessible(page, 'embedded, English');
+    expect(errors).toEqual([]);
+    await context.close();
+  } finally {
+    await embedded.close();
+  }
+}, 60_000);
