@@ -81,7 +81,7 @@ export function processCommand(ctx: RuntimeContext, state: InstanceState | undef
  * round-trips through jsonb); copying that by hand costs a tenth of structuredClone, and this runs for
  * every command. Anything not plain (a Date, should one appear) is copied by structuredClone.
  */
-function copyState<T>(value: T): T {
+export function copyState<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);

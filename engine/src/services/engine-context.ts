@@ -9,6 +9,7 @@ import type { ScriptHook } from '../runtime/types.js';
 import type { Database, Db } from '../store/database.js';
 import type { DefinitionCache } from '../store/definition-cache.js';
 import type { KeyAllocator } from '../store/key-allocator.js';
+import { StateCache } from '../store/state-cache.js';
 import { UnitOfWork, type CommitEffects, type StoreEnvironment } from '../store/unit-of-work.js';
 import { GroupCommit, type GroupCommitOptions, type GroupedWork } from './group-commit.js';
 import type { TenantScope } from './types.js';
@@ -56,6 +57,8 @@ const MAX_RETRIES = 8;
 
 export class EngineContext implements StoreEnvironment {
   private readonly listeners: CommitListener[] = [];
+  /** the states queue workers read with their jobs, for the completions that follow (state-cache.ts) */
+  readonly states = new StateCache();
   /** undefined: group commit switched off, every command is its own transaction */
   readonly groupCommit: GroupCommit | undefined;
 

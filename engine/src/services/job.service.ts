@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Command, InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
+import { copyState } from '../runtime/stream-processor.js';
 import type { JobRow } from '../store/database.js';
 import type { EngineContext } from './engine-context.js';
 import { ReadBatcher } from './read-batch.js';
@@ -185,14 +186,20 @@ export function createJobReader(
         .selectFrom('job')
         .leftJoin('process_instance as root', 'root.key', 'job.root_key')
         .selectAll('job')
-        .select('root.state_doc')
+        .select(['root.state_doc', 'root.doc_version'])
         .where('job.key', 'in', [...keys]);
       if (scope?.tenantIds)
         query = query.where('job.tenant_id', 'in', scope.tenantIds.length ? [...scope.tenantIds] : ['']);
       const rows = await query.execute();
-      return new Map(
-        rows.map(({ state_doc, ...job }) => [job.key, toJobInfo(job, state_doc as InstanceState | undefined)]),
-      );
+      const found = new Map<string, JobInfo>();
+      for (const { state_doc, doc_version, ...job } of rows) {
+        const state = (state_doc ?? undefined) as InstanceState | undefined;
+        // the settlement that follows locks this root: a private copy spares it reading the document again
+        if (state && doc_version !== null && doc_version !== undefined)
+          ctx.states.remember(job.key, { rootKey: job.root_key, docVersion: doc_version, state: copyState(state) });
+        found.set(job.key, toJobInfo(job, state));
+      }
+      return found;
     }),
   );
   return async (jobKey, scope) => (/^[0-9]{1,19}$/.test(jobKey) ? batcher.load(jobKey, scope) : undefined);

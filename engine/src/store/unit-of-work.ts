@@ -13,7 +13,7 @@
  * unexpired buffered message exists, the message is correlated right away (another CORRELATE_MESSAGE on
  * the same locked state).
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type AliasedRawBuilder, type RawBuilder, type Transaction } from 'kysely';
 import { CommandRejectedError, errorCode, type Rejection } from '../errors.js';
 import { processCommand } from '../runtime/stream-processor.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
@@ -31,12 +31,15 @@ import type { DefinitionCache, DefinitionMissError } from './definition-cache.js
 import { GENESIS_HASH, historyRow, type ChainHead } from './history.js';
 import { KEY_BLOCK_SIZE, type KeyAllocator } from './key-allocator.js';
 import { Projection } from './projection.js';
+import type { CachedState, StateCache } from './state-cache.js';
 
 export interface StoreEnvironment {
   readonly keys: KeyAllocator;
   readonly definitions: DefinitionCache;
   readonly stepLimit: number;
   readonly scriptHook?: ScriptHook;
+  /** states read with their jobs, which the lock of a job's root uses when the version still matches */
+  readonly states?: StateCache;
 }
 
 interface LoadedRoot {
@@ -205,16 +208,18 @@ export class UnitOfWork {
         ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key)
         : undefined;
     if (known) return known.rootKey;
+    const cached = this.cachedStates(owner === 'job' ? [key] : []);
     const row = await this.trx
       .selectFrom('process_instance')
-      .select(['key', 'tenant_id', 'business_key', 'state_doc', 'doc_version', 'history_seq', 'last_hash'])
+      .select(['key', 'tenant_id', 'business_key', 'doc_version', 'history_seq', 'last_hash'])
+      .select(stateDocUnless(cached, sql.ref('state_doc'), sql.ref('key'), sql.ref('doc_version')))
       // a literal (validated above), not a parameter: see lockRoots
       .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', sql.lit(key)))
       .where('state_doc', 'is not', null)
       .forUpdate()
       .executeTakeFirst();
     if (!row) return undefined;
-    if (!this.roots.has(row.key)) this.addLoaded(row);
+    if (!this.roots.has(row.key)) this.addLoaded(row, cached);
     return row.key;
   }
 
@@ -239,9 +244,11 @@ export class UnitOfWork {
           [...keys].map((key) => sql.lit(key)),
         )})`,
     );
+    const cached = this.cachedStates(wanted.filter(({ owner }) => owner === 'job').map(({ key }) => key));
+    const stateDoc = stateDocUnless(cached, sql.ref('pi.state_doc'), sql.ref('pi.key'), sql.ref('pi.doc_version'));
     const rows = await sql<LockedRootRow & { owner: RootOwner; owner_key: string }>`
       WITH owners AS (${sql.join(lookups, sql` UNION ALL `)})
-      SELECT pi.key, pi.tenant_id, pi.business_key, pi.state_doc, pi.doc_version, pi.history_seq, pi.last_hash,
+      SELECT pi.key, pi.tenant_id, pi.business_key, ${stateDoc}, pi.doc_version, pi.history_seq, pi.last_hash,
              owners.owner, owners.key::text AS owner_key
         FROM process_instance pi JOIN owners ON owners.root_key = pi.key
        WHERE pi.state_doc IS NOT NULL
@@ -249,9 +256,25 @@ export class UnitOfWork {
          FOR UPDATE OF pi`.execute(this.trx);
     for (const { owner, key } of wanted) this.owners.set(`${owner}:${key}`, null);
     for (const row of rows.rows) {
-      if (!this.roots.has(row.key)) this.addLoaded(row);
+      if (!this.roots.has(row.key)) this.addLoaded(row, cached);
       this.owners.set(`${row.owner}:${row.owner_key}`, row.key);
     }
+  }
+
+  /** The cached states of these jobs' roots (taken out of the cache: a job is locked to be settled). */
+  private cachedStates(jobKeys: readonly string[]): Map<string, CachedState> {
+    const found = new Map<string, CachedState>();
+    const cache = this.env.states;
+    if (!cache) return found;
+    for (const jobKey of jobKeys) {
+      const entry = cache.ofJob(jobKey);
+      if (!entry) continue;
+      cache.forget(jobKey);
+      const other = found.get(entry.rootKey);
+      // two jobs of one root read at different moments: the newer version is the one that can still match
+      if (!other || other.docVersion < entry.docVersion) found.set(entry.rootKey, entry);
+    }
+    return found;
   }
 
   /** Registers root rows the caller locked itself (e.g. the scheduler's `FOR UPDATE OF … SKIP LOCKED`). */
@@ -259,15 +282,26 @@ export class UnitOfWork {
     for (const row of rows) if (!this.roots.has(row.key)) this.addLoaded(row);
   }
 
-  private addLoaded(row: {
-    key: string;
-    tenant_id: string;
-    business_key: string | null;
-    state_doc: unknown;
-    doc_version: number | null;
-    history_seq: number | null;
-    last_hash: string | null;
-  }): void {
+  private addLoaded(
+    row: {
+      key: string;
+      tenant_id: string;
+      business_key: string | null;
+      state_doc: unknown;
+      doc_version: number | null;
+      history_seq: number | null;
+      last_hash: string | null;
+    },
+    cached?: ReadonlyMap<string, CachedState>,
+  ): void {
+    let state = row.state_doc as InstanceState | null;
+    if (state === null) {
+      // left out by the lock statement because the cached state has exactly this version (stateDocUnless)
+      const entry = cached?.get(row.key);
+      if (!entry || entry.docVersion !== row.doc_version)
+        throw new Error(`Expected the state document of root ${row.key}, but the lock returned none.`);
+      state = entry.state;
+    }
     this.roots.set(row.key, {
       rootKey: row.key,
       tenantId: row.tenant_id,
@@ -275,7 +309,7 @@ export class UnitOfWork {
       businessKey: row.business_key,
       docVersion: row.doc_version ?? 0,
       head: { seq: row.history_seq ?? 0, hash: row.last_hash ?? GENESIS_HASH },
-      state: row.state_doc as InstanceState,
+      state,
       records: [],
       entries: [],
     });
@@ -491,6 +525,24 @@ export async function lockMessageName(
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}\u0001${name}\u0001${correlationKey}`}, 0))`.execute(
     trx,
   );
+}
+
+/**
+ * `state_doc`, or NULL where the row's (key, version) is one of the cached states — validated literals
+ * only (keys are decimal strings, versions integers), so the lock statement stays parameterless.
+ */
+function stateDocUnless(
+  cached: ReadonlyMap<string, CachedState>,
+  stateDoc: RawBuilder<unknown>,
+  key: RawBuilder<unknown>,
+  docVersion: RawBuilder<unknown>,
+): AliasedRawBuilder<unknown, 'state_doc'> {
+  const pairs = [...cached.values()].filter(
+    (entry) => /^\d{1,19}$/.test(entry.rootKey) && Number.isSafeInteger(entry.docVersion),
+  );
+  if (pairs.length === 0) return sql`${stateDoc}`.as('state_doc');
+  const list = sql.join(pairs.map((entry) => sql`(${sql.lit(entry.rootKey)}::bigint, ${sql.lit(entry.docVersion)})`));
+  return sql`CASE WHEN (${key}, ${docVersion}) IN (${list}) THEN NULL ELSE ${stateDoc} END`.as('state_doc');
 }
 
 /** Orders decimal key strings numerically. */
