@@ -181,4 +181,31 @@ describe('administration (/v2/admin, statistics, jobs, organisational units)', (
     expect(other.map((member: { userId: string }) => member.userId)).toEqual(['admin-b']);
     expect((await call('GET', '/v2/admin/staff-members', undefined, clerk)).statusCode).toBe(403);
   });
+
+  it('should write a staff member at most once per interval unless their token changed', async () => {
+    // given
+    const seen = async () =>
+      (await call('GET', '/v2/admin/staff-members'))
+        .json()
+        .items.find((member: { userId: string }) => member.userId === 'mueller') as {
+        lastSeenAt: string;
+        groups: string[];
+      };
+    const before = await seen();
+    // when: the same token again, then a token with another group
+    await call('POST', '/v2/user-tasks/search', {}, clerk);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const unchanged = await seen();
+    const moved = await tokenFor(t.app, { userId: 'mueller', roles: ['clerk'], groups: ['buergeramt', 'kfz'] });
+    await call('POST', '/v2/user-tasks/search', {}, moved);
+    let after = await seen();
+    for (let attempt = 0; attempt < 50 && after.groups.length < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await seen();
+    }
+    // then
+    expect(unchanged.lastSeenAt).toBe(before.lastSeenAt);
+    expect(after.groups).toEqual(['buergeramt', 'kfz']);
+    expect(Date.parse(after.lastSeenAt)).toBeGreaterThan(Date.parse(before.lastSeenAt));
+  });
 });
