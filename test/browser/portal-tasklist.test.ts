@@ -8,12 +8,19 @@
  * portal, task list and task view go to reports/screenshots/.
  */
 import { randomBytes } from 'node:crypto';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo, type Demo } from '../../api/src/demo/seed.js';
 import { loadWorkerConfig, SecretBox, startWorkers, type JobTransport } from '../../workers/src/index.js';
 import { expectAccessible, launchBrowser, newPage, screenshot, startPlatform, type Platform } from './support.js';
 
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+/** A real one-page PDF, so the clerk's preview has something to show. */
+async function pdf(text: string): Promise<Buffer> {
+  const document = await PDFDocument.create();
+  const page = document.addPage([595, 842]);
+  page.drawText(text, { x: 60, y: 760, size: 18, font: await document.embedFont(StandardFonts.Helvetica) });
+  return Buffer.from(await document.save());
+}
 const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
 
 let platform: Platform;
@@ -60,10 +67,11 @@ async function reloadUntilVisible(page: Page, selector: ReturnType<Page['getByTe
 it('should carry a Bewohnerparkausweis from the portal through the task list to the sealed Bescheid', async () => {
   const citizen = await newPage(browser);
   const clerk = await newPage(browser);
+  const colleague = await newPage(browser);
   const c = citizen.page;
   const k = clerk.page;
   try {
-    await journey(c, k);
+    await journey(c, k, colleague.page);
   } catch (error) {
     // what each user saw when it failed, for the one who has to find out why
     await screenshot(c, 'failure-citizen').catch(() => undefined);
@@ -74,11 +82,13 @@ it('should carry a Bewohnerparkausweis from the portal through the task list to 
   }
   expect(citizen.errors).toEqual([]);
   expect(clerk.errors).toEqual([]);
+  expect(colleague.errors).toEqual([]);
   await citizen.context.close();
   await clerk.context.close();
+  await colleague.context.close();
 }, 240_000);
 
-async function journey(c: Page, k: Page): Promise<void> {
+async function journey(c: Page, k: Page, colleague: Page): Promise<void> {
   // the catalogue of the demo municipality
   await c.goto(`${platform.url}/portal/`);
   await c.getByRole('heading', { name: 'Bewohnerparkausweis' }).waitFor();
@@ -115,7 +125,7 @@ async function journey(c: Page, k: Page): Promise<void> {
   await c.locator('.form-view input[type=file]').setInputFiles({
     name: 'Zulassungsbescheinigung.pdf',
     mimeType: 'application/pdf',
-    buffer: PDF,
+    buffer: await pdf('Zulassungsbescheinigung Teil I – M-EM 1984'),
   });
   // form-js applies typed text after a short debounce; a person takes longer than that between two fields
   await c.waitForTimeout(600);
@@ -179,24 +189,39 @@ async function journey(c: Page, k: Page): Promise<void> {
   await c.getByLabel('Dokumente nachreichen (PDF, PNG oder JPEG, optional)').setInputFiles({
     name: 'Meldebescheinigung.pdf',
     mimeType: 'application/pdf',
-    buffer: PDF,
+    buffer: await pdf('Meldebescheinigung – Erika Mustermann'),
   });
   await expectAccessible(c, 'mailbox reply');
   await c.getByRole('button', { name: 'Antwort senden' }).click();
   await c.getByText('Ihre Antwort ist eingegangen.').waitFor();
+  await c.goto(`${platform.url}/portal/mailbox`);
+  await c.getByRole('heading', { name: 'Re: Meldebescheinigung fehlt' }).waitFor();
+  await expectAccessible(c);
 
-  // the case is back with the clerk, who approves
+  // the case is back with the clerk, who hands it over to a colleague; the colleague approves
   await k.goto(`${platform.url}/tasks/`);
   const again = k.getByRole('row').filter({ hasText: caseNumber });
   await reloadUntilVisible(k, again.getByRole('button', { name: /^Übernehmen/ }));
   await again.getByRole('button', { name: /^Übernehmen/ }).click();
   await k.getByRole('button', { name: 'Meine Aufgaben (1)' }).waitFor();
   await again.getByRole('link').click();
-  await k.getByRole('button', { name: 'Meldebescheinigung.pdf anzeigen' }).waitFor();
-  await k.getByLabel('Bewilligen').check();
-  await k.getByRole('button', { name: 'Abschließen' }).click();
-  await k.getByText('Die Aufgabe ist abgeschlossen.').waitFor();
-  await expectAccessible(k, 'task completed');
+  await k.getByRole('button', { name: 'Meldebescheinigung.pdf anzeigen' }).click();
+  await k.locator('iframe.preview').waitFor();
+  await k.getByLabel('Benutzerkennung der Kollegin / des Kollegen').fill('schmidt');
+  await k.getByRole('button', { name: 'Übergeben' }).click();
+  await k.getByText('Übergeben an schmidt.').waitFor();
+  await k.getByText('Übernehmen Sie die Aufgabe, um sie zu bearbeiten.').waitFor();
+
+  await colleague.goto(`${platform.url}/tasks/`);
+  await colleague.getByLabel('Benutzerkennung').fill('schmidt');
+  await colleague.getByLabel('Name').fill('Sachbearbeiter Schmidt');
+  await colleague.getByRole('button', { name: 'Anmelden' }).click();
+  await colleague.getByRole('button', { name: 'Meine Aufgaben (1)' }).click();
+  await colleague.getByRole('link', { name: `Antrag prüfen zu ${caseNumber} öffnen` }).click();
+  await colleague.getByLabel('Bewilligen').check();
+  await colleague.getByRole('button', { name: 'Abschließen' }).click();
+  await colleague.getByText('Die Aufgabe ist abgeschlossen.').waitFor();
+  await expectAccessible(colleague, 'task completed');
 
   // the fee: the citizen follows the payment link to the provider's page and pays
   await c.goto(`${platform.url}/portal/cases`);
