@@ -94,6 +94,7 @@ export function VersionsPanel(props: { id: string; base: string; compare?: [numb
 interface Differences {
   readonly added: string[];
   readonly removed: string[];
+  readonly changedIds: string[];
   readonly changed: { id: string; attribute: string; before: string; after: string }[];
   readonly layout: string[];
   readonly zeebe: ZeebeChange[];
@@ -143,6 +144,7 @@ function DiffView(props: { base: string; a: number; b: number }) {
           added,
           removed,
           layout,
+          changedIds,
           changed: changedIds.flatMap((id) =>
             Object.entries(found._changed[id].attrs).map(([attribute, change]) => ({
               id,
@@ -173,7 +175,7 @@ function DiffView(props: { base: string; a: number; b: number }) {
           {t('diff.counts', {
             added: result.added.length,
             removed: result.removed.length,
-            changed: Object.keys(Object.fromEntries(result.changed.map((c) => [c.id, 1]))).length,
+            changed: result.changedIds.length,
             layout: result.layout.length,
           })}
         </p>

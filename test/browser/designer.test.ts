@@ -71,6 +71,11 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await page.getByRole('heading', { level: 1, name: 'Bewohnerparkausweis' }).waitFor();
   await page.locator('.djs-container').waitFor();
   await page.locator('.bio-properties-panel').waitFor();
+  // our worker steps are offered in the palette
+  const paymentEntry = page.locator('.djs-palette .entry[data-action="template.de.prozessplattform.payment"]');
+  await paymentEntry.waitFor();
+  expect(await paymentEntry.getAttribute('aria-label')).toBe('E-Payment');
+  expect(await page.locator('.djs-palette .entry[data-action^="template."]').count()).toBe(5);
 
   // a user task and an e-payment step from the templates after the start event, then an end event
   await canvas(
@@ -189,6 +194,7 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
     'buergeramtordnungsamt',
   );
   await page.locator('.diff-viewers .diff-changed').first().waitFor();
+  await page.getByRole('status').filter({ hasText: '0 hinzugefügt, 0 entfernt, 1 geändert' }).waitFor();
   await expectAccessible(page, 'diff');
   await screenshot(page, 'designer-diff');
 

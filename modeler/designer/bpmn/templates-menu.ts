@@ -22,13 +22,16 @@ const ICON =
 const short = (template: Template) => template.name.replace(/\s*\(.*\)\s*$/, '');
 
 class TemplatePaletteProvider {
-  static $inject = ['palette', 'create', 'elementTemplates'];
+  static $inject = ['palette', 'create', 'elementTemplates', 'eventBus'];
   constructor(
     palette: any,
     private readonly create: any,
     private readonly elementTemplates: any,
+    eventBus: any,
   ) {
     palette.registerProvider(400, this);
+    // the templates arrive after the palette was drawn; diagram-js offers no public redraw
+    eventBus.on('elementTemplates.changed', () => palette._rebuild());
   }
   getPaletteEntries() {
     const entries: Record<string, unknown> = {
