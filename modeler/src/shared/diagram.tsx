@@ -196,7 +196,8 @@ export function Diagram(props: DiagramProps) {
           overlays.add(id, OVERLAY_TYPE, { position: { bottom: 8, left: -8 + index * 30 }, html });
         });
     }
-  }, [imported, props.markers, props.takenSequenceFlows, props.badges]);
+    // compared by content: callers usually build the overlay objects anew on every render
+  }, [imported, JSON.stringify([props.markers, props.takenSequenceFlows, props.badges])]);
 
   const zoomBy = (factor: number) => {
     const canvas = viewer.current?.get<Canvas>('canvas');
