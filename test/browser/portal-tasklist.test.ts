@@ -108,6 +108,9 @@ async function journey(c: Page, k: Page, colleague: Page): Promise<void> {
   await c.getByLabel('Kfz-Kennzeichen').waitFor();
   await c.getByRole('button', { name: 'Weiter zur Zusammenfassung' }).click();
   await c.getByRole('alert').filter({ hasText: 'Bitte prüfen Sie Ihre Angaben' }).waitFor();
+  // form-js's own messages, in the page's language
+  await expect(c.getByText('Bitte füllen Sie dieses Feld aus.').count()).resolves.toBeGreaterThan(5);
+  await expect(c.getByText('Field is required.').count()).resolves.toBe(0);
   await expectAccessible(c, 'start form with errors');
   await screenshot(c, 'portal-form-errors');
 

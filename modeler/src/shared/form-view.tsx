@@ -7,6 +7,56 @@
 import { Form } from '@bpmn-io/form-js';
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { useEffect, useRef } from 'preact/hooks';
+import { translator } from './i18n.js';
+
+const t = translator({
+  'form.required': { de: 'Bitte füllen Sie dieses Feld aus.', en: 'Field is required.' },
+  'form.pattern': {
+    de: 'Die Eingabe hat nicht das erwartete Format.',
+    en: 'The entry does not have the expected format.',
+  },
+  'form.min': { de: 'Der Wert muss mindestens {limit} sein.', en: 'The value must be at least {limit}.' },
+  'form.max': { de: 'Der Wert darf höchstens {limit} sein.', en: 'The value must be at most {limit}.' },
+  'form.minLength': {
+    de: 'Bitte mindestens {limit} Zeichen eingeben.',
+    en: 'Please enter at least {limit} characters.',
+  },
+  'form.maxLength': { de: 'Bitte höchstens {limit} Zeichen eingeben.', en: 'Please enter at most {limit} characters.' },
+  'form.email': { de: 'Bitte eine gültige E-Mail-Adresse eingeben.', en: 'Please enter a valid e-mail address.' },
+  'form.phone': {
+    de: 'Bitte eine gültige internationale Telefonnummer eingeben (z. B. +4930664040900).',
+    en: 'Please enter a valid international phone number (e.g. +4930664040900).',
+  },
+});
+
+/** form-js validates in English only; its messages in the page's language (WCAG 3.1.2). */
+const MESSAGES: readonly [RegExp, string][] = [
+  [/^Field is required\.$/, 'form.required'],
+  [/^Field must match pattern /, 'form.pattern'],
+  [/^Field must have minimum value of (.+)\.$/, 'form.min'],
+  [/^Field must have maximum value of (.+)\.$/, 'form.max'],
+  [/^Field must have minimum length of (.+)\.$/, 'form.minLength'],
+  [/^Field must have maximum length of (.+)\.$/, 'form.maxLength'],
+  [/^Field must be a valid email\.$/, 'form.email'],
+  [/^Field must be a valid +international phone number/, 'form.phone'],
+];
+
+export function translateFormMessage(message: string): string {
+  for (const [pattern, key] of MESSAGES) {
+    const match = pattern.exec(message);
+    if (match) return t(key, { limit: match[1] ?? '' });
+  }
+  return message;
+}
+
+type Validate = (...args: unknown[]) => string[];
+function translateValidator(form: Form): void {
+  const validator = form.get('validator') as Record<string, Validate>;
+  for (const method of ['validateField', 'validateFieldInstance']) {
+    const original = validator[method]!.bind(validator);
+    validator[method] = (...args) => original(...args).map(translateFormMessage);
+  }
+}
 
 export interface FormComponent {
   readonly id?: string;
@@ -54,6 +104,7 @@ export function FormView(props: {
   useEffect(() => {
     if (!container.current) return undefined;
     const form = new Form({ container: container.current });
+    translateValidator(form);
     let live = true;
     form
       .importSchema(props.schema as never, props.data ?? {})
