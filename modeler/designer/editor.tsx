@@ -60,6 +60,13 @@ function declarePlatform(modeler: BpmnModeler): void {
 
 const TABS = ['diagram', 'forms', 'test', 'versions'] as const;
 
+/** Our rules speak the designer's language; the Camunda rules' own (English) messages are shown as they are. */
+const ruleMessage = (issue: LintIssue) => {
+  const key = `rule.${issue.rule}`;
+  const translated = t(key);
+  return translated === key ? issue.message : translated;
+};
+
 export function ProcessEditor(props: {
   bpmnProcessId: string;
   tab: string;
@@ -273,7 +280,7 @@ export function ProcessEditor(props: {
               {[...errors, ...warnings].map((issue, index) => (
                 <li key={`${issue.id}-${issue.rule}-${index}`} class={`lint-${issue.category}`} data-rule={issue.rule}>
                   <strong>{t(issue.category === 'warn' ? 'lint.warn' : 'lint.error')}</strong> <code>{issue.id}</code>:{' '}
-                  {issue.message}{' '}
+                  {ruleMessage(issue)}{' '}
                   <button type="button" class="link" onClick={() => show(issue.id)}>
                     {t('lint.show', { id: issue.id })}
                   </button>

@@ -67,6 +67,15 @@ export const messages: Messages = {
   'lint.none': { de: 'Keine Probleme gefunden.', en: 'No problems found.' },
   'lint.error': { de: 'Fehler', en: 'Error' },
   'lint.warn': { de: 'Hinweis', en: 'Warning' },
+  // our own rules in the designer's language; the rules themselves report in English (as bpmnlint's do)
+  'rule.prozessplattform/user-task-assignment': {
+    de: 'Die Benutzeraufgabe hat weder eine Kandidatengruppe noch eine Bearbeiterin oder einen Bearbeiter: niemand in der Sachbearbeitung würde sie sehen. Tragen Sie unter „Assignment“ eine Organisationseinheit ein.',
+    en: 'The user task has neither a candidate group nor an assignee: no clerk would ever see it. Enter an organisational unit under “Assignment”.',
+  },
+  'rule.prozessplattform/payment-timeout': {
+    de: 'Der Bezahlschritt hat keine Frist: Hängen Sie ein Timer-Grenzereignis an ihn oder an das Warten auf die Zahlung, sonst wartet ein unbezahlter Vorgang für immer.',
+    en: 'The payment step has no deadline: attach a timer boundary event to it or to the wait for the payment, or an unpaid case waits forever.',
+  },
   'lint.show': { de: 'Element {id} zeigen', en: 'Show element {id}' },
   'forms.title': { de: 'Formulare', en: 'Forms' },
   'forms.intro': {

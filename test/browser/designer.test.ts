@@ -93,8 +93,8 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
      get('modeling').updateProperties(fee, { id: 'fee' });`,
   );
   // the lint list names both of our rules' errors, and the diagram shows them
-  await lintItems(page).filter({ hasText: 'Expected a candidate group or an assignee' }).waitFor();
-  await lintItems(page).filter({ hasText: 'Expected a timer boundary event on payment step' }).waitFor();
+  await lintItems(page).filter({ hasText: 'weder eine Kandidatengruppe noch' }).waitFor();
+  await lintItems(page).filter({ hasText: 'Der Bezahlschritt hat keine Frist' }).waitFor();
   await page.locator('.djs-container .bjsl-overlay').first().waitFor();
   await expectAccessible(page, 'lint errors');
   await screenshot(page, 'designer-lint-errors');
@@ -103,7 +103,7 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await page.getByRole('button', { name: 'Element check zeigen' }).first().click();
   await openGroup(page, 'Assignment');
   await page.getByLabel('Candidate groups').fill('buergeramt');
-  await lintItems(page).filter({ hasText: 'Expected a candidate group' }).waitFor({ state: 'detached' });
+  await lintItems(page).filter({ hasText: 'weder eine Kandidatengruppe noch' }).waitFor({ state: 'detached' });
 
   // fill the template's plain fields of the payment step
   await page.getByRole('button', { name: 'Element fee zeigen' }).first().click();
@@ -127,7 +127,7 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
      const end = get('autoPlace').append(timer, factory.createShape({ type: 'bpmn:EndEvent' }));
      modeling.updateLabel(end, 'Nicht bezahlt');`,
   );
-  await lintItems(page).filter({ hasText: 'Expected a timer boundary event' }).waitFor({ state: 'detached' });
+  await lintItems(page).filter({ hasText: 'Der Bezahlschritt hat keine Frist' }).waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Element unpaid zeigen' }).first().click();
   await openGroup(page, 'Timer');
   await page.locator('[data-entry-id="timerEventDefinitionType"] select').selectOption('timeDuration');

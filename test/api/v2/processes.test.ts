@@ -5,6 +5,7 @@
  * and tenants kept apart, and every bad input answered with a problem naming the field.
  */
 import { readFileSync } from 'node:fs';
+import { sandboxCopy } from '../../../api/src/routes/processes/sandbox.js';
 import { multipart, problemOf, TENANT_A, TENANT_B, testApp, tokenFor, type TestApp } from '../support.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../modeler/fixtures/${name}`, import.meta.url), 'utf8');
@@ -257,4 +258,14 @@ it('should answer 404 for processes that do not exist', async () => {
     forms: [],
   });
   expect(save.statusCode).toBe(404);
+});
+
+it('should prefix static and FEEL job types in the sandbox copy', async () => {
+  // given
+  const xml = parking.replace('type="municipal:payment:1"', 'type="=if fast then &#34;a&#34; else &#34;b&#34;"');
+  // when
+  const copy = await sandboxCopy(xml);
+  // then
+  expect(copy).toContain('type="=&#34;sandbox:&#34; + string(if fast then &#34;a&#34; else &#34;b&#34;)"');
+  expect(await sandboxCopy(parking)).toContain('type="sandbox:municipal:payment:1"');
 });
