@@ -138,6 +138,19 @@ describe('work list and case search', () => {
     expect(byApplicant.items.map((item: { applicantName: string }) => item.applicantName)).toEqual(['Max Meier']);
     expect(byCase.items.map((item: { caseNumber: string }) => item.caseNumber)).toEqual([cases[2]!.caseNumber]);
     expect(dueSoon.items).toEqual([]);
+    const ofCase = (
+      await call('/v2/worklist/search', clerk, { filter: { processInstanceKey: cases[1]!.processInstanceKey } })
+    ).json();
+    expect(ofCase.items.map((item: { applicantName: string }) => item.applicantName)).toEqual(['Max Meier']);
+
+    // and the applicants see it in plain words: taken up by a clerk, or only received
+    const statusOf = async (userId: string) => {
+      const citizen = await tokenFor(t.app, { userId, trustLevel: 'substanziell' });
+      const list = await t.app.inject({ method: 'GET', url: '/v2/applications', headers: { authorization: citizen } });
+      return list.json().items.map((item: { status: string; payment: unknown }) => [item.status, item.payment]);
+    };
+    expect(await statusOf('erika')).toEqual([['IN_PROCESSING', null]]);
+    expect(await statusOf('max')).toEqual([['RECEIVED', null]]);
   });
 
   it('should search the cases with the same filters', async () => {
