@@ -194,10 +194,15 @@ export function createJobReader(
       const found = new Map<string, JobInfo>();
       for (const { state_doc, doc_version, ...job } of rows) {
         const state = (state_doc ?? undefined) as InstanceState | undefined;
-        // the settlement that follows locks this root: a private copy spares it reading the document again
-        if (state && doc_version !== null && doc_version !== undefined)
-          ctx.states.remember(job.key, { rootKey: job.root_key, docVersion: doc_version, state: copyState(state) });
-        found.set(job.key, toJobInfo(job, state));
+        const info = toJobInfo(job, state);
+        if (!state || doc_version === null || doc_version === undefined) {
+          found.set(job.key, info);
+          continue;
+        }
+        // the settlement that follows locks this root and need not read the document again; the handler
+        // gets copies of the variables, so nothing it does to them reaches the state kept for that
+        ctx.states.remember(job.key, { rootKey: job.root_key, docVersion: doc_version, state });
+        found.set(job.key, { ...info, variables: copyState(info.variables) });
       }
       return found;
     }),

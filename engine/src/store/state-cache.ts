@@ -5,9 +5,9 @@
  * and parsed twice per job. The locked row's version decides (every write of a state document increments
  * it under the row lock), so an entry can only be used while it is exactly the stored state.
  *
- * Entries are private deep copies (the job handler gets its own objects and may change them) and are
- * never changed (the runtime copies its input); a bounded map, oldest out first (a few hundred entries:
- * what the queue workers of one process hold in flight).
+ * Entries are never changed: the runtime copies its input, and the job handler gets copies of the
+ * variables (job.service.ts), not the objects kept here. A bounded map, oldest out first (a few hundred
+ * entries: what the queue workers of one process hold in flight).
  */
 import type { InstanceState } from '../runtime/types.js';
 
