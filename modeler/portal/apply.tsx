@@ -7,7 +7,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../src/shared/api.js';
 import { fieldsOf, FormView, type FormComponent, type FormHandle } from '../src/shared/form-view.js';
-import { locale } from '../src/shared/i18n.js';
+import { formatDate, locale } from '../src/shared/i18n.js';
 import type { Claims } from '../src/shared/session.js';
 import { ProblemAlert, useLoad } from '../src/shared/ui.js';
 import { t } from './messages.js';
@@ -40,6 +40,8 @@ function display(component: FormComponent, value: unknown, files: Map<string, Fi
   if (typeof value === 'string' && value.startsWith(FILE_PREFIX))
     return (files.get(value) ?? []).map((file) => file.name).join(', ');
   if (typeof value === 'boolean') return value ? t('apply.yes') : t('apply.no');
+  if (component.type === 'datetime' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+    return formatDate(`${value}T12:00:00`);
   const option = component.values?.find((entry) => entry.value === value);
   return option ? option.label : String(value);
 }
@@ -132,6 +134,7 @@ export function ApplyPage(props: { serviceId: string; tenantId: string; claims: 
         // back to the form, with the server's messages at the fields
         setServerErrors(byPath);
         setStep('form');
+        form.current?.showErrors(byPath);
       }
     } finally {
       setBusy(false);
@@ -149,8 +152,9 @@ export function ApplyPage(props: { serviceId: string; tenantId: string; claims: 
           {t('apply.trustTooLow', { required: t(`trust.${details.trustLevel}`), actual: t(`trust.${trust}`) })}
         </p>
       )}
-      {step === 'form' && (
-        <form onSubmit={toSummary} noValidate>
+      {/* kept while the summary shows, so going back keeps every entry and the chosen files */}
+      {step !== 'receipt' && (
+        <form onSubmit={toSummary} noValidate hidden={step !== 'form'}>
           {invalidCount > 0 && (
             <p class="problem" role="alert">
               {t('apply.invalid', { count: invalidCount })}
@@ -162,15 +166,7 @@ export function ApplyPage(props: { serviceId: string; tenantId: string; claims: 
               <p class="problem">{t('apply.serverInvalid')}</p>
             </div>
           )}
-          <FormView
-            schema={details.form}
-            data={entered?.data}
-            onReady={(handle) => {
-              form.current = handle;
-              if (serverErrors) handle.showErrors(serverErrors);
-            }}
-            onError={setError}
-          />
+          <FormView schema={details.form} onReady={(handle) => (form.current = handle)} onError={setError} />
           <button type="submit">{t('apply.next')}</button>
         </form>
       )}

@@ -142,8 +142,14 @@ async function journey(c: Page, k: Page, colleague: Page): Promise<void> {
   await c.getByRole('table', { name: 'Ihre Angaben' }).waitFor();
   await expect(c.getByRole('cell', { name: 'M-EM 1984' }).count()).resolves.toBe(1);
   await expect(c.getByRole('cell', { name: 'Zulassungsbescheinigung.pdf' }).count()).resolves.toBe(1);
+  await expect(c.getByRole('cell', { name: '17.05.1984' }).count()).resolves.toBe(1);
   await expectAccessible(c, 'summary');
   await screenshot(c, 'portal-summary');
+  // back to the form and forward again: entries and the chosen file are kept
+  await c.getByRole('button', { name: 'Angaben ändern' }).click();
+  await expect(c.getByLabel('Kfz-Kennzeichen').inputValue()).resolves.toBe('M-EM 1984');
+  await c.getByRole('button', { name: 'Weiter zur Zusammenfassung' }).click();
+  await c.getByRole('cell', { name: 'Zulassungsbescheinigung.pdf' }).waitFor();
   await c.getByRole('button', { name: 'Antrag absenden' }).click();
   await c.getByRole('heading', { name: 'Ihr Antrag ist eingegangen' }).waitFor();
   const caseNumber = (await c.locator('.case-number').textContent())!.trim();
