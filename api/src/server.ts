@@ -41,6 +41,8 @@ try {
   workerConfig = loadWorkerConfig();
   // embedded mode keeps its installation key beside its database (with DATABASE_URL it must be given)
   if (!workerConfig.secretsKey) workerConfig = { ...workerConfig, secretsKey: embeddedSecretsKey(config.dataDir) };
+  // the workers give providers our address for notifications: without PUBLIC_URL the API's own (its PORT)
+  if (!process.env.PUBLIC_URL?.trim()) workerConfig = { ...workerConfig, publicUrl: config.publicUrl };
 } catch (error) {
   exitWith((error as Error).message);
 }

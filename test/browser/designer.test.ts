@@ -77,20 +77,34 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   expect(await paymentEntry.getAttribute('aria-label')).toBe('E-Payment');
   expect(await page.locator('.djs-palette .entry[data-action^="template."]').count()).toBe(5);
 
-  // a user task and an e-payment step from the templates after the start event, then an end event
+  // a user task after the start event (a canvas gesture through bpmn-js's services)
   await canvas(
     page,
-    `const registry = get('elementRegistry'), factory = get('elementFactory'), place = get('autoPlace'), templates = get('elementTemplates');
-     const start = registry.get('StartEvent_1');
-     const task = place.append(start, factory.createShape({ type: 'bpmn:UserTask' }));
-     get('modeling').updateLabel(task, 'Antrag prüfen');
-     const payment = templates.getAll().find((t) => t.id === 'de.prozessplattform.payment');
-     const fee = place.append(task, templates.createElement(payment));
-     get('modeling').updateLabel(fee, 'Gebühr anfordern');
-     const end = place.append(fee, factory.createShape({ type: 'bpmn:EndEvent' }));
-     get('modeling').updateLabel(end, 'Ausweis erteilt');
-     get('modeling').updateProperties(task, { id: 'check' });
-     get('modeling').updateProperties(fee, { id: 'fee' });`,
+    `const start = get('elementRegistry').get('StartEvent_1');
+     const task = get('autoPlace').append(start, get('elementFactory').createShape({ type: 'bpmn:UserTask' }));
+     get('modeling').updateProperties(task, { id: 'check', name: 'Antrag prüfen' });`,
+  );
+  // the e-payment step picked from the palette and dropped on the canvas, as a person does
+  await paymentEntry.click();
+  const box = (await page.locator('.djs-container').boundingBox())!;
+  const check = await canvas<{ x: number; y: number }>(
+    page,
+    `const check = get('elementRegistry').getGraphics('check').getBoundingClientRect();
+     return { x: check.right + 120, y: check.top + check.height / 2 };`,
+  );
+  expect(check.x).toBeLessThan(box.x + box.width);
+  await page.mouse.move(check.x - 10, check.y);
+  await page.mouse.move(check.x, check.y);
+  await page.mouse.click(check.x, check.y);
+  // connected and named, and an end event after it (canvas gestures)
+  await canvas(
+    page,
+    `const registry = get('elementRegistry'), modeling = get('modeling');
+     const fee = registry.filter((e) => e.businessObject.modelerTemplate === 'de.prozessplattform.payment')[0];
+     modeling.updateProperties(fee, { id: 'fee', name: 'Gebühr anfordern' });
+     modeling.connect(registry.get('check'), fee);
+     const end = get('autoPlace').append(fee, get('elementFactory').createShape({ type: 'bpmn:EndEvent' }));
+     modeling.updateLabel(end, 'Ausweis erteilt');`,
   );
   // the lint list names both of our rules' errors, and the diagram shows them
   await lintItems(page).filter({ hasText: 'weder eine Kandidatengruppe noch' }).waitFor();
@@ -204,6 +218,9 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await expect(row.textContent()).resolves.toMatch(/parking-permit2Freigegeben.*lena/);
   await expectAccessible(page, 'list');
   await screenshot(page, 'designer-list');
+  await page.getByLabel('Sprache').selectOption('en');
+  await page.getByRole('heading', { level: 1, name: 'Processes' }).waitFor();
+  await expect(row.textContent()).resolves.toContain('Released');
   expect(errors).toEqual([]);
   await context.close();
 }, 300_000);
