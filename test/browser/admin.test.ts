@@ -103,6 +103,8 @@ it('should let an administrator watch cases, retry an incident, see queues, edit
   // running cases per process version
   await page.getByRole('heading', { name: 'Laufende Vorgänge je Prozess und Version' }).waitFor();
   const row = page.locator('tr', { hasText: 'Bewohnerparkausweis' });
+  // allTextContents and count do not wait: wait for what the data brings first
+  await row.waitFor();
   await expect(row.locator('td.number').allTextContents()).resolves.toEqual(['3', '1']);
   await expectAccessible(page);
   await screenshot(page, 'admin-cases');
@@ -111,6 +113,7 @@ it('should let an administrator watch cases, retry an incident, see queues, edit
   await page.getByRole('link', { name: 'Verteilung anzeigen: Bewohnerparkausweis, Version 1' }).click();
   await page.locator('.diagram-canvas[data-imported="true"]').waitFor();
   await page.getByRole('heading', { name: 'Bewohnerparkausweis, Version 1' }).waitFor();
+  await page.locator('.pp-badge-incident').waitFor();
   await expect(page.locator('.pp-badge-active').allTextContents()).resolves.toEqual(['2']);
   await expect(page.locator('.pp-badge-incident').allTextContents()).resolves.toEqual(['1']);
   await expect(page.locator('.djs-element.pp-marker-incident').count()).resolves.toBe(1);
@@ -190,8 +193,10 @@ it('should let an administrator watch cases, retry an incident, see queues, edit
   await page.getByRole('heading', { name: 'Organisationseinheit buergeramt bearbeiten' }).waitFor();
   await page.getByLabel('Anzeigename').fill('Bürgeramt Mitte');
   await page.getByRole('button', { name: 'Speichern' }).click();
+  // the same message as after creating it, so wait for the row itself
+  const unit = page.locator('tr[data-unit-id="buergeramt"]', { hasText: 'Bürgeramt Mitte' });
+  await unit.waitFor();
   await page.getByRole('status').filter({ hasText: 'Organisationseinheit buergeramt gespeichert.' }).waitFor();
-  const unit = page.locator('tr[data-unit-id="buergeramt"]');
   await expect(unit.textContent()).resolves.toContain('Bürgeramt Mitte');
   await expect(unit.textContent()).resolves.toContain('Ordnungsamt');
   await expectAccessible(page);
