@@ -80,6 +80,8 @@ describe('queue dashboard (/ops/queues, with Redis)', () => {
     const page = await app.inject({ method: 'GET', url: '/ops/queues/', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('__UI_CONFIG__');
+    expect(page.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+    expect(page.headers['content-security-policy']).not.toContain('https:');
     const queues = await app.inject({ method: 'GET', url: '/ops/queues/api/queues', headers: { cookie } });
     expect(queues.statusCode).toBe(200);
     const queue = (
