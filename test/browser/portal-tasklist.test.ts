@@ -96,6 +96,11 @@ async function journey(c: Page, k: Page, colleague: Page): Promise<void> {
   await expect(c.getByText('Erforderliches Vertrauensniveau: substanziell').count()).resolves.toBe(1);
   await expectAccessible(c);
   await screenshot(c, 'portal-catalogue');
+  await c.getByLabel('Sprache').selectOption('en');
+  await c.getByRole('heading', { name: 'Services of your municipality' }).waitFor();
+  await expect(c.getByRole('link', { name: 'Apply for Bewohnerparkausweis' }).count()).resolves.toBe(1);
+  await expectAccessible(c, 'English');
+  await c.getByLabel('Language').selectOption('de');
 
   // sign-in with the development login (trust level chosen by the tester)
   await c.getByRole('link', { name: 'Bewohnerparkausweis beantragen' }).click();
