@@ -12,23 +12,18 @@
 // the typings are ambient and must reach both the root and the browser tsconfig, which include different folders
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./vendor.d.ts" />
-import { BpmnModdle } from 'bpmn-moddle';
 import bpmnlint from 'bpmnlint';
 import StaticResolver from 'bpmnlint/lib/resolver/static-resolver.js';
 import camundaCompat from 'bpmnlint-plugin-camunda-compat';
-import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import { EXECUTION_PLATFORM_VERSION, executionPlatformOf, isLinted, parseBpmn } from './bpmn.js';
 import { camundaCompatRules } from './camunda-compat-rules.js';
 import paymentTimeout from './rules/payment-timeout.js';
 import userTaskAssignment from './rules/user-task-assignment.js';
 import type { LintNode, LintProblem, RuleFactory } from './types.js';
 
 export type { LintProblem } from './types.js';
+export * from './bpmn.js';
 export { PAYMENT_JOB_TYPE } from './rules/payment-timeout.js';
-
-export const MODELER_NAMESPACE = 'http://camunda.org/schema/modeler/1.0';
-export const EXECUTION_PLATFORM = 'Camunda Cloud';
-/** The Camunda 8 version whose BPMN the engine speaks and the designer writes. */
-export const EXECUTION_PLATFORM_VERSION = '8.6.0';
 
 /** Our own rules and how severe they are. */
 export const platformRules: Record<string, { factory: RuleFactory; category: 'error' | 'warn' }> = {
@@ -69,20 +64,6 @@ export function lintConfig(version?: string): { rules: Record<string, unknown> }
   return { rules };
 }
 
-/** The `modeler:` attributes of `bpmn:Definitions`, whatever prefix the file binds the namespace to. */
-export function executionPlatformOf(definitions: LintNode): { platform?: string; version?: string } {
-  const attrs = definitions.$attrs ?? {};
-  const prefix = Object.entries(attrs).find(
-    ([key, value]) => key.startsWith('xmlns:') && value === MODELER_NAMESPACE,
-  )?.[0];
-  if (!prefix) return {};
-  const name = prefix.slice('xmlns:'.length);
-  return { platform: attrs[`${name}:executionPlatform`], version: attrs[`${name}:executionPlatformVersion`] };
-}
-
-export const isLinted = (definitions: LintNode): boolean =>
-  executionPlatformOf(definitions).platform === EXECUTION_PLATFORM;
-
 /** Lints parsed definitions (a bpmn-js modeler's or a moddle import's); [] for files that declare no platform. */
 export async function lintDefinitions(definitions: LintNode): Promise<LintProblem[]> {
   if (!isLinted(definitions)) return [];
@@ -101,18 +82,6 @@ export async function lintDefinitions(definitions: LintNode): Promise<LintProble
   return problems.sort(
     (a, b) => order[a.category] - order[b.category] || (a.elementId ?? '').localeCompare(b.elementId ?? ''),
   );
-}
-
-let moddle: BpmnModdle | undefined;
-/** bpmn-moddle with the zeebe extensions, as the engine and the editor read BPMN. */
-export const bpmnModdle = (): BpmnModdle => (moddle ??= new BpmnModdle({ zeebe }));
-
-/** Parses BPMN XML into `bpmn:Definitions`; throws when it is not BPMN. */
-export async function parseBpmn(xml: string): Promise<LintNode> {
-  const { rootElement } = (await bpmnModdle().fromXML(xml)) as unknown as { rootElement: LintNode };
-  if (!rootElement?.$instanceOf('bpmn:Definitions'))
-    throw new Error('Expected BPMN definitions, but the document holds none.');
-  return rootElement;
 }
 
 /** Lints BPMN XML; a file that does not parse is the engine's to reject, so it yields no lint problems. */

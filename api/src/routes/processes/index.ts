@@ -8,7 +8,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine, TenantScope } from '../../../../engine/src/index.js';
-import { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION, parseBpmn } from '../../../../modeler/lint/index.js';
+import { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import { ApiProblem } from '../../errors.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
 import { assertLintClean, lintResources } from './lint-gate.js';

@@ -5,13 +5,17 @@
  * not block. Files that declare no Camunda execution platform are not linted (see modeler/lint/index.ts).
  */
 import { ApiProblem } from '../../errors.js';
-import { blocking, lintXml, type LintProblem } from '../../../../modeler/lint/index.js';
+import type { LintProblem } from '../../../../modeler/lint/index.js';
+
+// the rules (FEEL parser and all) load on the first deployment, not with the server
+const lint = () => import('../../../../modeler/lint/index.js');
 
 const BPMN_RESOURCE = /\.(bpmn|bpmn2|xml)$/i;
 
 export async function lintResources(
   resources: readonly { name: string; content: string | Buffer }[],
 ): Promise<(LintProblem & { resource: string })[]> {
+  const { lintXml } = await lint();
   const found: (LintProblem & { resource: string })[] = [];
   for (const resource of resources) {
     if (!BPMN_RESOURCE.test(resource.name)) continue;
@@ -26,7 +30,7 @@ export async function assertLintClean(
   resources: readonly { name: string; content: string | Buffer }[],
 ): Promise<(LintProblem & { resource: string })[]> {
   const found = await lintResources(resources);
-  const errors = blocking(found);
+  const errors = (await lint()).blocking(found);
   if (errors.length > 0)
     throw new ApiProblem(
       400,

@@ -7,7 +7,7 @@
  * its first service task (payment, seal, forwarding …) instead of charging a fee or sending a letter.
  */
 import type { TenantScope } from '../../../../engine/src/index.js';
-import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/index.js';
+import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 
 export const SANDBOX_SUFFIX = '-sandbox';
 export const SANDBOX_JOB_PREFIX = 'sandbox:';
