@@ -253,6 +253,15 @@ it('should show exactly the lint problems of an imported file that the server re
     .sort();
   expect(shown).toEqual(server);
   expect(shown).toContain('check|prozessplattform/user-task-assignment');
+  // it exports as a .bpmn file that still is the imported process
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'BPMN exportieren' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('imported-permit.bpmn');
+  const exported = readFileSync((await download.path())!, 'utf8');
+  expect(exported).toContain('<bpmn:process id="imported-permit"');
+  expect(exported).toContain('modeler:executionPlatform="Camunda Cloud"');
   // and deploying it is refused with the same element named
   await page.getByRole('button', { name: 'Bereitstellen' }).click();
   await page.getByRole('alert').filter({ hasText: 'check' }).waitFor();
