@@ -96,39 +96,9 @@ const app = await build(config, {
   ...(config.redisUrl ? { queueDashboard: { redisUrl: config.redisUrl, prefix: workerConfig.queuePrefix } } : {}),
   ...(sender ? { fitConnect: { sender, callbackSecret: workerConfig.fitConnect?.callbackSecret } } : {}),
 });
-try {
-  await app.listen({ port: config.port, host: config.host });
-} catch (error) {
-  await engine.close().catch(() => undefined);
-  exitWith(`Expected to listen on ${config.host}:${config.port}, but: ${reason(error)}`);
-}
-// embedded mode works the jobs here; with Redis this process only dispatches them (`npm run workers` works them)
-let transport: JobTransport;
-try {
-  transport = startWorkers(
-    engine,
-    workerConfig,
-    { redisUrl: config.redisUrl, runWorkers: !config.redisUrl },
-    logger.child({ component: 'jobs' }),
-  );
-} catch (error) {
-  await app.close();
-  await engine.close().catch(() => undefined);
-  exitWith(reason(error));
-}
-await engine.start();
-// the Quick start's demo municipality (embedded mode with the development login; DEMO=false leaves it out)
+// Signals are handled from here on, before the port opens: whatever has started by then is stopped in order.
+let transport: JobTransport | undefined;
 let demo: Demo | undefined;
-try {
-  demo = await startDemoIfEmbedded(app, engine, config);
-  if (demo) logger.info(`Demo municipality ${demo.tenantId} ready: see README "Try it in two minutes".`);
-} catch (error) {
-  logger.error({ err: redactedError(error as Error) }, 'the demo municipality could not be set up');
-}
-logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
-if (config.devLogin)
-  logger.warn(`Development login enabled: POST ${config.publicUrl}/dev-login/token issues tokens for anyone.`);
-
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
@@ -143,8 +113,9 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }, SHUTDOWN_TIMEOUT_MS).unref();
   try {
     await app.close();
+    // a demo still being seeded is cut short: its requests fail with the closing engine, exit ends the rest
     await demo?.close();
-    await transport.close();
+    await transport?.close();
     await engine.close();
     redis?.disconnect();
   } catch (error) {
@@ -155,3 +126,40 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 }
 process.on('SIGINT', (signal) => void shutdown(signal));
 process.on('SIGTERM', (signal) => void shutdown(signal));
+
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (error) {
+  await engine.close().catch(() => undefined);
+  exitWith(`Expected to listen on ${config.host}:${config.port}, but: ${reason(error)}`);
+}
+// embedded mode works the jobs here; with Redis this process only dispatches them (`npm run workers` works them)
+try {
+  transport = startWorkers(
+    engine,
+    workerConfig,
+    { redisUrl: config.redisUrl, runWorkers: !config.redisUrl },
+    logger.child({ component: 'jobs' }),
+  );
+} catch (error) {
+  await app.close();
+  await engine.close().catch(() => undefined);
+  exitWith(reason(error));
+}
+await engine.start();
+logger.info(`Prozessplattform ${version} on ${database}, listening on http://${config.host}:${config.port}`);
+if (config.devLogin)
+  logger.warn(`Development login enabled: POST ${config.publicUrl}/dev-login/token issues tokens for anyone.`);
+
+// the Quick start's demo municipality (embedded mode with the development login; DEMO=false leaves it out),
+// seeded after the signal handlers are in place, so Ctrl-C while it runs still stops the platform promptly
+if (!stopping)
+  await startDemoIfEmbedded(app, engine, config).then(
+    (ready) => {
+      demo = ready;
+      if (ready) logger.info(`Demo municipality ${ready.tenantId} ready: see README "Try it in two minutes".`);
+    },
+    (error: unknown) => {
+      if (!stopping) logger.error({ err: redactedError(error as Error) }, 'the demo municipality could not be set up');
+    },
+  );
