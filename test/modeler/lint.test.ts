@@ -68,6 +68,23 @@ it('should accept a timer on the wait for the payment confirmation after the pay
   expect(problems.filter((problem) => problem.rule === 'prozessplattform/payment-timeout')).toEqual([]);
 });
 
+it('should follow sequence flows where the file lists no incoming and outgoing elements', async () => {
+  // given: the demo process is hand-written — its payment wait is a receive task a timer bounds, and no
+  // flow node names its flows
+  const demo = readFileSync(new URL('../../api/src/demo/bewohnerparkausweis.bpmn', import.meta.url), 'utf8');
+  expect(demo).not.toContain('<bpmn:outgoing>');
+  // when
+  const problems = await lintXml(demo);
+  // then: linted (it declares Camunda Cloud) and nothing blocks it
+  expect(demo).toContain('modeler:executionPlatform="Camunda Cloud"');
+  expect(blocking(problems)).toEqual([]);
+  // and without the timer the payment step is reported
+  const unbounded = demo.replace(/<bpmn:boundaryEvent id="zahlungsfristAbgelaufen"[\s\S]*?<\/bpmn:boundaryEvent>/, '');
+  expect(blocking(await lintXml(unbounded))).toEqual([
+    expect.objectContaining({ elementId: 'gebuehrAnfordern', rule: 'prozessplattform/payment-timeout' }),
+  ]);
+});
+
 it('should run the Camunda 8 rules: a service task without a job type is an error', async () => {
   const xml = parking.replace('<zeebe:taskDefinition type="municipal:payment:1" retries="5" />', '');
   expect(blocking(await lintXml(xml))).toContainEqual(

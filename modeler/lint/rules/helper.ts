@@ -14,8 +14,13 @@ export function boundaryEventsOf(node: LintNode): LintNode[] {
   return siblings.filter((element) => element.$instanceOf('bpmn:BoundaryEvent') && element.attachedToRef === node);
 }
 
+/** Targets of the node's sequence flows, found from the flows themselves: hand-written or generated XML often
+ * has no `<bpmn:outgoing>` children, so `node.outgoing` would be empty there. */
 export const successorsOf = (node: LintNode): LintNode[] =>
-  ((node.outgoing ?? []) as LintNode[]).map((flow) => flow.targetRef as LintNode).filter(Boolean);
+  ((node.$parent?.flowElements ?? []) as LintNode[])
+    .filter((element) => element.$instanceOf('bpmn:SequenceFlow') && element.sourceRef === node)
+    .map((flow) => flow.targetRef as LintNode)
+    .filter(Boolean);
 
 export const isTimerEvent = (node: LintNode): boolean =>
   ((node.eventDefinitions ?? []) as LintNode[]).some((definition) =>
