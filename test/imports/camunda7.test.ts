@@ -260,6 +260,22 @@ describe('Camunda 7 import', () => {
       await expectCompiles(conversion.xml);
     });
 
+    it('should read a plain camunda:collection as a variable name', async () => {
+      const conversion = await convertCamunda7(
+        camunda7(
+          `<bpmn:userTask id="t"><bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="reviewers" camunda:elementVariable="reviewer" /></bpmn:userTask>`,
+        ),
+      );
+
+      const loop = (await elementOf(conversion, 't')).loopCharacteristics;
+      expect(extensionOf(loop, 'zeebe:LoopCharacteristics')).toMatchObject({
+        inputCollection: '=reviewers',
+        inputElement: 'reviewer',
+      });
+      expect(conversion.report).toMatchObject({ elements: 2, converted: 2, reported: 0 });
+      await expectCompiles(conversion.xml);
+    });
+
     it('should turn call activity mappings into zeebe:ioMapping and propagate only what Camunda 7 passed', async () => {
       // given
       const xml = camunda7(`<bpmn:callActivity id="t" calledElement="CreateParkausweis">
@@ -524,6 +540,15 @@ describe('Camunda 7 import', () => {
         // the file name in the assertion message says which model is off
         expect({ name, elements: conversion.report.elements }).toEqual({ name, elements: independentCount(text) });
         expectBalanced(conversion);
+        // the diagram travels with the model
+        expect(conversion.xml.match(/<bpmndi:BPMNShape\b/g)?.length).toBe(text.match(/<bpmndi:BPMNShape\b/g)?.length);
+        // converting the result again finds nothing left to convert
+        expect((await convertCamunda7(conversion.xml)).report).toEqual({
+          elements: 0,
+          converted: 0,
+          reported: 0,
+          items: [],
+        });
       }
     });
 

@@ -340,7 +340,7 @@ class Conversion {
         done(
           'resultVariable',
           reportAs(
-            `Expected no result variable on a job worker (Camunda 8 workers complete with variables), but found '${resultVariable}'.`,
+            `Expected a result variable only on a business rule task (Camunda 8 job workers complete with variables of their own), but found '${resultVariable}'.`,
           ),
         );
     }
@@ -404,16 +404,13 @@ class Conversion {
     // multi-instance
     const collection = take('collection');
     if (collection !== undefined) {
-      const value = /[$#]\{/.test(collection)
+      // a plain name is a variable in Camunda 7 (camunda:collection="recipients"); `${...}` is JUEL
+      const value: Value = /[$#]\{/.test(collection)
         ? camundaValue(collection, 'value')
         : FEEL_NAME.test(collection.trim())
-          ? { ok: true as const, value: `=${collection.trim()}` }
-          : { ok: false as const, message: `Expected a variable name or an expression, but found '${collection}'.` };
-      if (value.ok)
-        zeebeOf.loop = {
-          ...zeebeOf.loop,
-          inputCollection: value.value.startsWith('=') ? value.value : `=${feelString(value.value)}`,
-        };
+          ? { ok: true, value: `=${collection.trim()}` }
+          : { ok: false, message: `Expected a variable name or an expression, but found '${collection}'.` };
+      if (value.ok) zeebeOf.loop = { ...zeebeOf.loop, inputCollection: value.value };
       done('collection', value.ok ? CONVERTED : reportAs(value.message));
     }
     const elementVariable = take('elementVariable');
@@ -493,7 +490,6 @@ class Conversion {
       return;
     }
     const zeebeOf = this.extensionsOf(owner.key);
-    const inputs = element.$type === 'bpmn:CallActivity' ? [] : zeebeOf.inputs;
     let propagateParent = false;
     let propagateChild = false;
     for (const value of camundaValues) {
@@ -507,7 +503,7 @@ class Conversion {
         case 'camunda:In':
         case 'camunda:Out': {
           const construct = value.$type === 'camunda:In' ? 'camunda:in' : 'camunda:out';
-          const into = value.$type === 'camunda:In' ? inputs : zeebeOf.outputs;
+          const into = value.$type === 'camunda:In' ? zeebeOf.inputs : zeebeOf.outputs;
           if (value.variables === 'all') {
             if (value.$type === 'camunda:In') propagateParent = true;
             else propagateChild = true;
@@ -570,7 +566,6 @@ class Conversion {
       }
     }
     if (element.$type === 'bpmn:CallActivity') {
-      zeebeOf.inputs.push(...inputs);
       const called = (zeebeOf.calledElement ??= {
         processId: '',
         propagateAllParentVariables: false,

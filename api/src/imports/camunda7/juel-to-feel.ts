@@ -124,8 +124,31 @@ type Token =
   | { kind: 'string'; text: string }
   | { kind: 'op'; text: string };
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '+', '-', '*', '/', '%', '?', ':', '(', ')', '.'];
-const OPERATORS_WITH_BRACKETS = [...OPERATORS, '[', ']', ','];
+/** Longest first, so `==` is not read as two `=`. */
+const OPERATORS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '?',
+  ':',
+  '(',
+  ')',
+  '.',
+  '[',
+  ']',
+  ',',
+];
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -165,7 +188,7 @@ function tokenize(source: string): Token[] {
       i = j + 1;
       continue;
     }
-    const op = OPERATORS_WITH_BRACKETS.find((candidate) => source.startsWith(candidate, i));
+    const op = OPERATORS.find((candidate) => source.startsWith(candidate, i));
     if (!op) throw new Untranslatable(`Expected a JUEL operator, but found '${c}' in '\${${source}}'.`);
     tokens.push({ kind: 'op', text: op });
     i += op.length;
