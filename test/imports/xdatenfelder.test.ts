@@ -429,6 +429,11 @@ describe('XDatenfelder import', () => {
         decimalDigits: 2,
       });
       expect(component(result.form.components, 'F99000011')).toMatchObject({ accept: 'application/pdf' });
+      expect(component(result.form.components, 'F99000005')).toMatchObject({
+        subtype: 'time',
+        timeSerializingFormat: 'no_timezone',
+      });
+      expect(validate({ ...valid, F99000006: '2026-05-01T18:30' })).toBe(true);
       expect(component(result.form.components, 'G99000001')).toMatchObject({ type: 'dynamiclist', isRepeating: true });
       const label = (result.form.components as Record<string, unknown>[]).find((c) => c.type === 'text');
       expect(label?.text).toBe('Hinweis zum Datenschutz\n\nIhre Angaben werden nur für dieses Verfahren verwendet.');

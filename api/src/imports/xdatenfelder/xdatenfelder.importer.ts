@@ -557,6 +557,8 @@ function buildValue(
       if (type === 'date') component.dateLabel = label;
       else if (type === 'time') component.timeLabel = label;
       else Object.assign(component, { dateLabel: label, timeLabel: label });
+      // without a time zone form-js submits 'HH:mm' / 'YYYY-MM-DDTHH:mm', which the value patterns accept
+      if (type !== 'date') Object.assign(component, { use24h: true, timeSerializingFormat: 'no_timezone' });
       return { component, schema: { type: 'string', pattern: DATE_PATTERNS[type] } };
     }
     case 'bool': {
