@@ -465,6 +465,8 @@ describe('Camunda 7 import', () => {
       ['${value == null}', 'value = null'],
       ['${ok ? "ja" : "nein"}', 'if ok then "ja" else "nein"'],
       ['${(a < b) == true}', '(a < b) = true'],
+      ["${execution.getVariable('starterOfInstance') != null}", 'starterOfInstance != null'],
+      ["${dmn_result.get('GL_CandidateGroup')}", 'dmn_result.GL_CandidateGroup'],
       ['${flag == true && 1.5 <= rate}', 'flag = true and 1.5 <= rate'],
       ["${'it''s'}".replace("''", "\\'"), '"it\'s"'],
     ])('should translate %s', (juel, feel) => {
@@ -485,7 +487,8 @@ describe('Camunda 7 import', () => {
 
     it.each([
       ['${user.email(starterOfInstance)}', "calls the method 'user.email'"],
-      ["${execution.getVariable('x')}", "calls the method 'execution.getVariable'"],
+      ["${execution.getVariable('antrag-nr')}", "calls the method 'execution.getVariable'"],
+      ['${result.get(0)}', "calls the method 'result.get'"],
       ['${list[i]}', 'indexes by an expression'],
       ['${a == }', 'Expected an operand'],
       ['${in == 1}', "uses 'in'"],

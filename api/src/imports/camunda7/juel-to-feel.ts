@@ -236,6 +236,8 @@ const PRECEDENCE: Record<string, number> = {
   '%': 5,
 };
 
+const FEEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Names FEEL reads as keywords or built-in literals; a variable so named cannot be written unquoted. */
 const FEEL_RESERVED = new Set([
   'and',
@@ -327,7 +329,11 @@ class Parser {
     throw new Untranslatable(`Expected an operand in '\${${this.source}}', but found '${token.text}'.`);
   }
 
-  /** `a.b.c` and `a['b']`; a call anywhere on the path makes the expression untranslatable. */
+  /**
+   * `a.b.c` and `a['b']`; of the calls only the two that are plain variable access: `execution.getVariable('x')`
+   * (the variable x) and `map.get('k')` (a string key means java.util.Map, i.e. the property k). Any other call
+   * makes the expression untranslatable.
+   */
   private path(first: string): Node {
     const segments = [this.name(first)];
     for (;;) {
@@ -343,17 +349,33 @@ class Parser {
             `Expected index access with a constant property name, but '\${${this.source}}' indexes by an expression (no mechanical FEEL form).`,
           );
         segments.push(this.name(key.text));
+      } else if (this.peek('(')) {
+        const method = segments.join('.');
+        const key = this.constantArgument();
+        const plainKey = key !== undefined && FEEL_NAME.test(key) && !FEEL_RESERVED.has(key);
+        if (plainKey && method === 'execution.getVariable') segments.splice(0, 2, key);
+        else if (plainKey && segments.length >= 2 && segments[segments.length - 1] === 'get')
+          segments[segments.length - 1] = key;
+        else
+          throw new Untranslatable(
+            `Expected variables, literals and operators only, but '\${${this.source}}' calls the method '${method}' (a Camunda 7 bean or API call with no FEEL equivalent).`,
+          );
       } else break;
     }
-    if (this.peek('('))
-      throw new Untranslatable(
-        `Expected variables, literals and operators only, but '\${${this.source}}' calls the method '${segments.join('.')}' (a Camunda 7 bean or API call with no FEEL equivalent).`,
-      );
     return { kind: 'path', feel: segments.join('.') };
   }
 
+  /** `('text')` after a method name: consumes it and returns the text; anything else is left unread. */
+  private constantArgument(): string | undefined {
+    const [open, argument, close] = this.tokens.slice(this.position, this.position + 3);
+    if (open?.text !== '(' || argument?.kind !== 'string' || close?.kind !== 'op' || close.text !== ')')
+      return undefined;
+    this.position += 3;
+    return argument.text;
+  }
+
   private name(text: string): string {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text) || FEEL_RESERVED.has(text))
+    if (!FEEL_NAME.test(text) || FEEL_RESERVED.has(text))
       throw new Untranslatable(`Expected a name FEEL can write unquoted, but '\${${this.source}}' uses '${text}'.`);
     return text;
   }
