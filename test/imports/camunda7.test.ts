@@ -9,6 +9,7 @@ import {
 } from '../../api/src/imports/camunda7/index.js';
 import { compileBpmn, parseBpmnDefinitions } from '../../engine/src/model/compile.js';
 import { extensionOf, type ModdleElement } from '../../engine/src/model/moddle.js';
+import { RuntimeHarness } from '../engine/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SAMPLES = join(here, '../../../shared/conformance/egov-bpmn');
@@ -445,6 +446,67 @@ describe('Camunda 7 import', () => {
       expect(conversion.report).toMatchObject({ elements: 6, converted: 2, reported: 4 });
       expectBalanced(conversion);
       await expectCompiles(conversion.xml);
+    });
+  });
+
+  describe('running a converted model', () => {
+    const model = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example.org">
+  <bpmn:process id="pruefung" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="score" />
+    <bpmn:serviceTask id="score" camunda:type="external" camunda:topic="dwf-score" camunda:asyncBefore="true">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:outputParameter name="approved">\${points >= 50 &amp;&amp; not empty applicant}</camunda:outputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="score" targetRef="g" />
+    <bpmn:exclusiveGateway id="g" />
+    <bpmn:sequenceFlow id="yes" sourceRef="g" targetRef="review">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${approved}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="no" sourceRef="g" targetRef="rejected">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${!approved}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="review" camunda:assignee="\${clerk}" camunda:candidateGroups="sachbearbeitung" camunda:formKey="Pruefen_V01" />
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="approvedEnd" />
+    <bpmn:endEvent id="approvedEnd" />
+    <bpmn:endEvent id="rejected" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+    it('should run the job, map its output, route by the converted conditions and assign the user task', async () => {
+      // given
+      const conversion = await convertCamunda7(model);
+      const harness = new RuntimeHarness();
+      await harness.deploy(conversion.xml);
+
+      // when
+      harness.start('pruefung', { applicant: 'Erika', clerk: 'mueller' });
+      harness.completeJob('dwf-score', { points: 70 });
+
+      // then
+      expect(conversion.report).toMatchObject({ elements: 9, converted: 9, reported: 0 });
+      expect(harness.userTasks()).toEqual([
+        expect.objectContaining({
+          elementId: 'review',
+          assignee: 'mueller',
+          candidateGroups: ['sachbearbeitung'],
+          formId: 'Pruefen_V01',
+        }),
+      ]);
+    });
+
+    it('should take the other flow when the converted output mapping says no', async () => {
+      const harness = new RuntimeHarness();
+      await harness.deploy((await convertCamunda7(model)).xml);
+
+      const root = harness.start('pruefung', { applicant: '', clerk: 'mueller' });
+      harness.completeJob('dwf-score', { points: 70 });
+
+      expect(harness.userTasks()).toEqual([]);
+      expect(harness.completedElements(root)).toContain('rejected');
+      expect(harness.incidents()).toEqual([]);
     });
   });
 
