@@ -123,7 +123,8 @@ export async function convertCamunda7(xml: string, options: { maxBytes?: number 
     const [id, part] = key.split('#');
     const owner = reread.elementsById[id];
     const target = part === 'loop' ? owner?.loopCharacteristics : owner;
-    if (!target) continue;
+    // pass 1 saw this element with this id, so a miss here is a bug, not bad input; counting it converted would lie
+    if (!target) throw new Error(`Expected the element '${key}' to survive the rewrite, but it is missing.`);
     addZeebeExtensions(writer, target, extensions);
   }
   const { xml: converted } = await writer.toXML(reread.rootElement, { format: true });
