@@ -42,14 +42,8 @@ export function xdatenfelderReport(dir = join(shared, 'fim/xdatenfelder')) {
     .filter((file) => !file.endsWith('_genericode.xml'))
     .map((file) => {
       try {
-        const { version, report } = importXDatenfelder(readFileSync(file, 'utf8'), { codeLists });
-        return {
-          file: basename(file),
-          version,
-          fields: report.fields,
-          mapped: report.mapped,
-          reported: report.reported,
-        };
+        const imported = importXDatenfelder(readFileSync(file, 'utf8'), { codeLists });
+        return { ...summariseXDatenfelder(basename(file), imported), version: imported.version };
       } catch (error) {
         return { file: basename(file), ...failure(error) };
       }
