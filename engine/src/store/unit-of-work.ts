@@ -282,18 +282,7 @@ export class UnitOfWork {
     for (const row of rows) if (!this.roots.has(row.key)) this.addLoaded(row);
   }
 
-  private addLoaded(
-    row: {
-      key: string;
-      tenant_id: string;
-      business_key: string | null;
-      state_doc: unknown;
-      doc_version: number | null;
-      history_seq: number | null;
-      last_hash: string | null;
-    },
-    cached?: ReadonlyMap<string, CachedState>,
-  ): void {
+  private addLoaded(row: LockedRootRow, cached?: ReadonlyMap<string, CachedState>): void {
     let state = row.state_doc as InstanceState | null;
     if (state === null) {
       // left out by the lock statement because the cached state has exactly this version (stateDocUnless)
