@@ -54,6 +54,9 @@ export interface TypeSettings {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
+/** Redis key prefix of the queues unless JOB_QUEUE_PREFIX says otherwise. */
+export const DEFAULT_QUEUE_PREFIX = 'prozessplattform';
+
 /** BullMQ does not allow ':' in queue names; `municipal:forwarding:1` → `municipal.forwarding.1`. */
 export const queueNameOf = (type: string) => type.replaceAll(':', '.');
 /** BullMQ rejects integer-like custom ids; the prefix keeps them unique per engine job. */
@@ -100,7 +103,7 @@ export class JobDispatcher {
         type,
         new Queue<QueuedJob>(queueNameOf(type), {
           connection: options.connection,
-          prefix: options.prefix ?? 'prozessplattform',
+          prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
         }),
       );
     engine.onCommit((effects) => this.onCommit(effects));
@@ -244,7 +247,7 @@ export class QueueWorkers {
         (job, token) => this.process(job, token, handler, workerName, settings),
         {
           connection: options.connection,
-          prefix: options.prefix ?? 'prozessplattform',
+          prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
           concurrency: settings.concurrency ?? jobType.concurrency ?? 16,
           ...(settings.rateLimit
             ? { limiter: { max: settings.rateLimit.max, duration: settings.rateLimit.durationMs } }

@@ -21,6 +21,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { DEFAULT_QUEUE_PREFIX } from '../../../../workers/src/transport/queue.transport.js';
 import { redisConnection } from '../../../../workers/src/transport/redis-connection.js';
 import { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 import { ApiProblem, problemFor, PROBLEM_CONTENT_TYPE } from '../../errors.js';
@@ -29,7 +30,6 @@ export const QUEUE_DASHBOARD_PATH = '/ops/queues';
 export const TICKET_COOKIE = 'pp_queue_ticket';
 export const TICKET_TTL_MS = 10 * 60_000;
 const TICKET_CONTEXT = 'queue-dashboard-ticket';
-const DEFAULT_PREFIX = 'prozessplattform';
 const DASHBOARD_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -83,7 +83,7 @@ export async function registerQueueDashboard(
   options: QueueDashboardOptions,
 ): Promise<QueueDashboard> {
   const box = options.secrets ?? new SecretBox(randomBytes(32));
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
   // the board's own connection (to find the queues): a Redis outage shows as errors on the board, it never crashes the API
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (error: Error) => app.log.warn({ err: { message: error.message } }, 'queue board: Redis'));
