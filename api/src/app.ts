@@ -36,6 +36,8 @@ import { processRoutes } from './routes/processes/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
 import { connectorRoutes } from './routes/connectors/index.js';
+import { codeListRoutes } from './routes/code-lists/index.js';
+import { importRoutes } from './routes/imports/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { registerQueueDashboard, type QueueDashboardOptions } from './routes/admin/queue-dashboard.js';
 import { staffMembersSeen } from './routes/admin/staff-seen.js';
@@ -209,6 +211,8 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(authorityRoutes, { engine, secrets });
       await v2.register(processRoutes, { engine });
       await v2.register(connectorRoutes, { engine, secrets });
+      await v2.register(importRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
+      await v2.register(codeListRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
       await v2.register(adminRoutes, { engine, queueDashboard });
       // what citizens reach (catalogue, uploads, applications, mailbox) is rate limited per client address
       await v2.register(async (platform) => {
