@@ -1,14 +1,16 @@
 /**
- * One process in the designer: the diagram (bpmn-js with the Zeebe properties panel, element templates,
- * live lint on the diagram and as a list, token simulation), its forms, test runs in the sandbox and its
- * versions with the visual diff. The bpmn-js modeler lives as long as the page shows this process; the
- * tabs only hide what is not shown, so nothing is lost between them.
+ * One process in the designer: its release state with the next step (always in view), the diagram (bpmn-js
+ * with the Zeebe properties panel, element templates, live lint on the diagram and as a list, token
+ * simulation), its forms, local parameters, review comments, test runs in the sandbox, versions with the
+ * visual diff, the package and — for a process taken over from the catalogue — its upstream. The bpmn-js
+ * modeler lives as long as the page shows this process; the tabs only hide what is not shown, so nothing
+ * is lost between them.
  */
 import type BpmnModeler from 'bpmn-js/lib/Modeler';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, put } from '../src/shared/api.js';
 import { formatDateTime } from '../src/shared/i18n.js';
-import { ProblemAlert, useLoad } from '../src/shared/ui.js';
+import { ProblemAlert, problemType, useLoad } from '../src/shared/ui.js';
 import {
   EXECUTION_PLATFORM,
   EXECUTION_PLATFORM_VERSION,
@@ -22,13 +24,26 @@ import type { LintNode } from '../lint/types.js';
 import { createModeler, type LintIssue } from './bpmn/editor.js';
 import { FormsPanel, type DraftForm } from './forms.js';
 import { t, who, type ProcessSummary } from './main.js';
+import { PackagePanel } from './packages.js';
+import { ParametersPanel, type ParameterDeclaration, type ParameterValues } from './parameters.js';
+import { ReleaseBar, ReviewPanel, type DiagramElement, type ReleaseAction, type Review } from './release.js';
 import { TestRunPanel } from './test-run.js';
+import { UpstreamPanel, type Upstream, type UpstreamStatus } from './upstream.js';
 import { VersionsPanel } from './versions.js';
 
 export interface ProcessDetails extends ProcessSummary {
   readonly revision: number;
   readonly bpmnXml: string;
   readonly forms: DraftForm[];
+  readonly review: Review | null;
+  readonly parameters: readonly ParameterDeclaration[];
+  readonly parameterValues: ParameterValues;
+  readonly upstream: Upstream | null;
+}
+
+/** The answer to an approval: the process and the engine version it was released as. */
+interface Approved extends ProcessDetails {
+  readonly release?: { readonly processDefinitionKey: string; readonly version: number };
 }
 
 type Service = any;
@@ -58,7 +73,7 @@ function declarePlatform(modeler: BpmnModeler): void {
   });
 }
 
-const TABS = ['diagram', 'forms', 'test', 'versions'] as const;
+const TABS = ['diagram', 'forms', 'parameters', 'review', 'test', 'versions', 'package', 'upstream'] as const;
 
 /** Our rules speak the designer's language; the Camunda rules' own (English) messages are shown as they are. */
 const ruleMessage = (issue: LintIssue) => {
@@ -72,12 +87,20 @@ export function ProcessEditor(props: {
   tab: string;
   compare?: [number, number];
   canWrite: boolean;
+  /** `staff:<user>` of who is signed in (the four-eyes rule compares it) */
+  actor: string;
 }) {
   const id = props.bpmnProcessId;
   const base = `/v2/processes/${encodeURIComponent(id)}`;
   const loaded = useLoad(() => get<ProcessDetails>(base), [id]);
   const [details, setDetails] = useState<ProcessDetails>();
   const [forms, setForms] = useState<DraftForm[]>([]);
+  const [parameters, setParameters] = useState<readonly ParameterDeclaration[]>([]);
+  const [parameterValues, setParameterValues] = useState<ParameterValues>({});
+  const [upstream, setUpstream] = useState<{ value?: UpstreamStatus; error?: unknown }>({});
+  const [historyGeneration, setHistoryGeneration] = useState(0);
+  const [elements, setElements] = useState<DiagramElement[]>([]);
+  const [selectedElement, setSelectedElement] = useState<string>();
   const [dirty, setDirty] = useState(false);
   const [issues, setIssues] = useState<LintIssue[]>([]);
   const [status, setStatus] = useState('');
@@ -88,7 +111,8 @@ export function ProcessEditor(props: {
   const canvasRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   const modelerRef = useRef<BpmnModeler>();
-  const tab = (TABS as readonly string[]).includes(props.tab) ? props.tab : 'diagram';
+  const tabs = TABS.filter((name) => name !== 'upstream' || details?.upstream);
+  const tab = (tabs as readonly string[]).includes(props.tab) ? props.tab : 'diagram';
 
   useEffect(() => {
     const modeler = createModeler(canvasRef.current!, panelRef.current!);
@@ -100,6 +124,9 @@ export function ProcessEditor(props: {
       setIssues(Object.values(byElement).flat()),
     );
     events.on('commandStack.changed', () => setDirty(true));
+    events.on('selection.changed', ({ newSelection }: { newSelection: { id: string }[] }) =>
+      setSelectedElement(newSelection[0]?.id),
+    );
     events.on('tokenSimulation.toggleMode', ({ active }: { active: boolean }) => setSimulating(active));
     return () => {
       modeler.destroy();
@@ -107,31 +134,64 @@ export function ProcessEditor(props: {
     };
   }, [id]);
 
-  useEffect(() => {
-    const value = loaded.value;
-    if (!value || !modelerRef.current) return;
+  /** A process as the server has it now, diagram included (loaded, or updated from upstream). */
+  const adopt = async (value: ProcessDetails) => {
     setDetails(value);
     setForms(value.forms);
+    setParameters(value.parameters ?? []);
+    setParameterValues(value.parameterValues ?? {});
     const modeler = modelerRef.current;
-    void modeler.importXML(value.bpmnXml).then(() => {
-      declarePlatform(modeler);
-      (modeler.get('canvas') as Service).zoom('fit-viewport', 'auto');
-      setDirty(false);
-    }, setError);
+    if (!modeler) return;
+    await modeler.importXML(value.bpmnXml);
+    declarePlatform(modeler);
+    (modeler.get('canvas') as Service).zoom('fit-viewport', 'auto');
+    setDirty(false);
+  };
+
+  useEffect(() => {
+    if (loaded.value) adopt(loaded.value).catch(setError);
   }, [loaded.value]);
+
+  // a process taken over from the catalogue: is there a newer version upstream?
+  const upstreamKey = details?.upstream ? `${details.upstream.packageId}@${details.upstream.version}` : undefined;
+  useEffect(() => {
+    if (!upstreamKey) return setUpstream({});
+    let live = true;
+    get<UpstreamStatus>(`${base}/upstream`).then(
+      (value) => live && setUpstream({ value }),
+      (caught: unknown) => live && setUpstream({ error: caught }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [upstreamKey]);
+
+  // the elements a review comment can be pinned to
+  useEffect(() => {
+    if (tab !== 'review' || !modelerRef.current) return;
+    const registry = modelerRef.current.get('elementRegistry') as Service;
+    setElements(
+      (registry.getAll() as { id: string; type: string; labelTarget?: unknown; businessObject: { name?: string } }[])
+        .filter((element) => !element.labelTarget && element.type !== 'bpmn:Process' && element.type !== 'label')
+        .map((element) => ({ id: element.id, name: element.businessObject.name || undefined })),
+    );
+  }, [tab]);
 
   useEffect(() => {
     if (tab === 'diagram') (modelerRef.current?.get('canvas') as Service | undefined)?.resized();
   }, [tab]);
 
-  const run = async (work: () => Promise<void>) => {
+  /** Runs one step of the page; true when it worked, otherwise its problem is shown. */
+  const run = async (work: () => Promise<void>): Promise<boolean> => {
     setBusy(true);
     setError(undefined);
     setStatus('');
     try {
       await work();
+      return true;
     } catch (caught) {
       setError(caught);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -146,6 +206,8 @@ export function ProcessEditor(props: {
       name: root?.name || details!.name,
       bpmnXml: xml,
       forms,
+      parameters,
+      parameterValues,
     });
     setDetails(saved);
     setDirty(false);
@@ -160,13 +222,40 @@ export function ProcessEditor(props: {
       setStatus(t('editor.saved', { revision: saved.revision }));
     });
 
-  const onDeploy = () =>
+  const onRelease = (action: ReleaseAction, comment: string | undefined) =>
     run(async () => {
-      await saveIfNeeded();
-      const result = await post<{ version: number; isNew: boolean }>(`${base}/deployment`);
-      setDetails(await get<ProcessDetails>(base));
-      setVersionsGeneration((g) => g + 1);
-      setStatus(t(result.isNew ? 'editor.deployed' : 'editor.unchanged', { version: result.version }));
+      let next: Approved;
+      if (action === 'submit') {
+        const saved = await saveIfNeeded();
+        next = await post<ProcessDetails>(`${base}/review-request`, { revision: saved.revision, comment }).catch(
+          (caught: unknown) => {
+            // a required parameter without a value: its field says so
+            if (problemType(caught) === 'missing-parameter') location.hash = tabHref('parameters');
+            throw caught;
+          },
+        );
+      } else if (action === 'withdraw') next = await post<ProcessDetails>(`${base}/withdrawal`, { comment });
+      else
+        next = await post<Approved>(`${base}/review`, {
+          decision: action === 'approve' ? 'approve' : 'reject',
+          comment,
+        });
+      setDetails(next);
+      setHistoryGeneration((g) => g + 1);
+      if (next.release) setVersionsGeneration((g) => g + 1);
+      setStatus(
+        next.release
+          ? t('release.done.approve', { version: next.release.version })
+          : t(`release.done.${action}`, { state: t(`state.${next.state}`) }),
+      );
+    });
+
+  const onUpdate = (version: number) =>
+    run(async () => {
+      const updated = await post<ProcessDetails>(`${base}/upstream/update`, { version, revision: details!.revision });
+      await adopt(updated);
+      setHistoryGeneration((g) => g + 1);
+      setStatus(t('upstream.updated', { version }));
     });
 
   const onExport = () =>
@@ -224,11 +313,13 @@ export function ProcessEditor(props: {
       <div class="toolbar" role="toolbar" aria-label={t('editor.toolbar')}>
         {props.canWrite && (
           <>
-            <button type="button" onClick={onSave} disabled={busy || !details}>
+            <button
+              type="button"
+              onClick={onSave}
+              disabled={busy || !details || details.state === 'in_review'}
+              aria-describedby={details?.state === 'in_review' ? 'save-in-review' : undefined}
+            >
               {t('editor.save')}
-            </button>
-            <button type="button" onClick={onDeploy} disabled={busy || !details}>
-              {t('editor.deploy')}
             </button>
           </>
         )}
@@ -250,13 +341,41 @@ export function ProcessEditor(props: {
           </span>
         )}
       </div>
+      {details?.state === 'in_review' && props.canWrite && (
+        <p id="save-in-review" class="hint">
+          {t('editor.inReview')}
+        </p>
+      )}
+      {details && (
+        <ReleaseBar
+          state={details.state}
+          review={details.review ?? null}
+          latestVersion={details.latestVersion}
+          updatedBy={details.updatedBy}
+          actor={props.actor}
+          canWrite={props.canWrite}
+          busy={busy}
+          error={error}
+          onAction={onRelease}
+        />
+      )}
+      {upstream.value?.updateAvailable && tab !== 'upstream' && (
+        <p class="notice update-available">
+          <strong>{t('upstream.available')}</strong>{' '}
+          {t('upstream.versions', {
+            current: upstream.value.currentVersion,
+            latest: upstream.value.latestVersion,
+          })}{' '}
+          <a href={tabHref('upstream')}>{t('upstream.show')}</a>
+        </p>
+      )}
       <p role="status" class="status">
         {status}
       </p>
       <ProblemAlert error={error} />
       <nav aria-label={t('editor.nav')} class="tabs">
         <ul>
-          {TABS.map((name) => (
+          {tabs.map((name) => (
             <li key={name}>
               <a href={tabHref(name)} aria-current={tab === name ? 'page' : undefined}>
                 {t(`tab.${name}`)}
@@ -300,6 +419,34 @@ export function ProcessEditor(props: {
           }}
         />
       </section>
+      <section hidden={tab !== 'parameters'} aria-label={t('tab.parameters')}>
+        {details && (
+          <ParametersPanel
+            parameters={parameters}
+            values={parameterValues}
+            canDeclare={!details.upstream}
+            canWrite={props.canWrite}
+            error={error}
+            onChange={(nextParameters, nextValues) => {
+              setParameters(nextParameters);
+              setParameterValues(nextValues);
+              setDirty(true);
+            }}
+          />
+        )}
+      </section>
+      <section hidden={tab !== 'review'} aria-label={t('tab.review')}>
+        {tab === 'review' && (
+          <ReviewPanel
+            base={base}
+            generation={historyGeneration}
+            canWrite={props.canWrite}
+            elements={elements}
+            selectedElementId={selectedElement}
+            onShowElement={show}
+          />
+        )}
+      </section>
       <section hidden={tab !== 'test'} aria-label={t('tab.test')}>
         {tab === 'test' && details && (
           <TestRunPanel
@@ -317,6 +464,26 @@ export function ProcessEditor(props: {
           <VersionsPanel id={id} base={base} compare={props.compare} generation={versionsGeneration} />
         )}
       </section>
+      <section hidden={tab !== 'package'} aria-label={t('tab.package')}>
+        {tab === 'package' && details && (
+          <PackagePanel base={base} id={id} released={details.state === 'released'} canWrite={props.canWrite} />
+        )}
+      </section>
+      {details?.upstream && (
+        <section hidden={tab !== 'upstream'} aria-label={t('tab.upstream')}>
+          {tab === 'upstream' && (
+            <UpstreamPanel
+              upstream={details.upstream}
+              status={upstream.value}
+              error={upstream.error}
+              canWrite={props.canWrite}
+              busy={busy}
+              blocked={details.state === 'in_review'}
+              onUpdate={(version) => void onUpdate(version)}
+            />
+          )}
+        </section>
+      )}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
- * The process designer (issue #5), at /designer/: the tenant's processes (`#/`), and one process
- * (`#/process/<id>/<tab>`) with its diagram, forms, test run and versions. Hash routes, so the API's
- * fallback serves this page for every state of the app.
+ * The process designer (issues #5 and #7), at /designer/: the tenant's processes (`#/`), one process
+ * (`#/process/<id>/<tab>`) with its release state, diagram, forms, parameters, review, test run, versions,
+ * package and upstream, and the installation's shared catalogue of process packages (`#/catalogue`). Hash
+ * routes, so the API's fallback serves this page for every state of the app.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../src/shared/api.js';
@@ -11,6 +12,7 @@ import { Field, fieldError, Layout, LoginPage, ProblemAlert, useAppState, useLoa
 import { parseBpmn } from '../lint/index.js';
 import { ProcessEditor } from './editor.js';
 import { messages } from './messages.js';
+import { CataloguePage } from './packages.js';
 import './designer.css';
 
 export const t = translator(messages);
@@ -167,7 +169,11 @@ function Designer() {
   if (!claims) return <LoginPage kind="staff" title={t('designer.login')} defaults={{ roles: ['designer'] }} />;
   const roles = claims.roles ?? [];
   const route = /^#\/process\/([^/]+)(?:\/(\w+))?(?:\/(\d+)\/(\d+))?/.exec(hash);
-  const nav = [{ href: '#/', label: t('list.title'), current: !route }];
+  const catalogue = hash.startsWith('#/catalogue');
+  const nav = [
+    { href: '#/', label: t('list.title'), current: !route && !catalogue },
+    { href: '#/catalogue', label: t('catalogue.title'), current: catalogue },
+  ];
   if (!roles.includes('designer') && !roles.includes('admin'))
     return (
       <Layout title={t('designer.title')} kind="staff">
@@ -176,14 +182,21 @@ function Designer() {
       </Layout>
     );
   return (
-    <Layout title={route ? decodeURIComponent(route[1]) : t('designer.title')} kind="staff" nav={nav}>
-      {route ? (
+    <Layout
+      title={route ? decodeURIComponent(route[1]) : catalogue ? t('catalogue.title') : t('designer.title')}
+      kind="staff"
+      nav={nav}
+    >
+      {catalogue ? (
+        <CataloguePage canWrite={roles.includes('designer')} isAdmin={roles.includes('admin')} />
+      ) : route ? (
         <ProcessEditor
           key={route[1]}
           bpmnProcessId={decodeURIComponent(route[1])}
           tab={route[2] ?? 'diagram'}
           compare={route[3] ? [Number(route[3]), Number(route[4])] : undefined}
           canWrite={roles.includes('designer')}
+          actor={`staff:${claims.sub}`}
         />
       ) : (
         <ProcessList tenant={claims.tenant ?? ''} />

@@ -104,6 +104,29 @@ const show = (value: unknown) =>
   value === undefined || value === null ? '–' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 function DiffView(props: { base: string; a: number; b: number }) {
+  const loaded = useLoad(
+    () =>
+      Promise.all([props.a, props.b].map((version) => get<{ bpmnXml: string }>(`${props.base}/versions/${version}`))),
+    [props.base, props.a, props.b],
+  );
+  return (
+    <section class="diff" aria-labelledby="diff-heading">
+      <h3 id="diff-heading">{t('diff.heading', { a: props.a, b: props.b })}</h3>
+      <ProblemAlert error={loaded.error} />
+      {loaded.value && (
+        <BpmnDiff
+          before={loaded.value[0].bpmnXml}
+          after={loaded.value[1].bpmnXml}
+          beforeLabel={t('diff.before', { v: props.a })}
+          afterLabel={t('diff.before', { v: props.b })}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Two diagrams side by side with what changed from `before` to `after`, marked and listed. */
+export function BpmnDiff(props: { before: string; after: string; beforeLabel: string; afterLabel: string }) {
   const leftRef = useRef<HTMLDivElement>(null);
   const rightRef = useRef<HTMLDivElement>(null);
   const [result, setResult] = useState<Differences>();
@@ -115,11 +138,8 @@ function DiffView(props: { base: string; a: number; b: number }) {
     let live = true;
     void (async () => {
       try {
-        const [a, b] = await Promise.all(
-          [props.a, props.b].map((version) => get<{ bpmnXml: string }>(`${props.base}/versions/${version}`)),
-        );
-        await left.importXML(a.bpmnXml);
-        await right.importXML(b.bpmnXml);
+        await left.importXML(props.before);
+        await right.importXML(props.after);
         if (!live) return;
         const before = left.getDefinitions() as unknown as LintNode;
         const after = right.getDefinitions() as unknown as LintNode;
@@ -164,11 +184,10 @@ function DiffView(props: { base: string; a: number; b: number }) {
       left.destroy();
       right.destroy();
     };
-  }, [props.a, props.b]);
+  }, [props.before, props.after]);
 
   return (
-    <section class="diff" aria-labelledby="diff-heading">
-      <h3 id="diff-heading">{t('diff.heading', { a: props.a, b: props.b })}</h3>
+    <>
       <ProblemAlert error={error} />
       {result && (
         <p role="status">
@@ -188,11 +207,11 @@ function DiffView(props: { base: string; a: number; b: number }) {
       </ul>
       <div class="diff-viewers">
         <figure>
-          <figcaption>{t('diff.before', { v: props.a })}</figcaption>
+          <figcaption>{props.beforeLabel}</figcaption>
           <div class="viewer" ref={leftRef} />
         </figure>
         <figure>
-          <figcaption>{t('diff.before', { v: props.b })}</figcaption>
+          <figcaption>{props.afterLabel}</figcaption>
           <div class="viewer" ref={rightRef} />
         </figure>
       </div>
@@ -255,6 +274,6 @@ function DiffView(props: { base: string; a: number; b: number }) {
           )}
         </>
       )}
-    </section>
+    </>
   );
 }

@@ -194,6 +194,37 @@ export function Field(props: { label: string; hint?: string; error?: string } & 
   );
 }
 
+type TextAreaProps = Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, 'label'>;
+
+/** A labelled multi-line input with hint and error tied to it, like `Field`. */
+export function TextAreaField(props: { label: string; hint?: string; error?: string } & TextAreaProps) {
+  const { label, hint, error, ...textarea } = props;
+  const id = useId();
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${error ? ' field-invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      <textarea id={id} rows={3} aria-describedby={described} aria-invalid={error ? true : undefined} {...textarea} />
+      {error && (
+        <p id={`${id}-error`} class="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The slug of a platform problem type (`urn:prozessplattform:problem:four-eyes` → `four-eyes`). */
+export function problemType(error: unknown): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  return error.problem.type?.replace(/^urn:prozessplattform:problem:/, '');
+}
+
 const STAFF_ROLES = ['designer', 'clerk', 'admin'] as const;
 
 /**
