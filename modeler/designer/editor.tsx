@@ -352,6 +352,7 @@ export function ProcessEditor(props: {
           review={details.review ?? null}
           latestVersion={details.latestVersion}
           updatedBy={details.updatedBy}
+          dirty={dirty}
           actor={props.actor}
           canWrite={props.canWrite}
           busy={busy}

@@ -191,6 +191,10 @@ export const messages: Messages = {
     de: 'Vier-Augen-Prinzip: Sie haben diesen Stand zuletzt bearbeitet. Freigeben oder zurückweisen muss eine zweite Person aus dem Prozessdesign.',
     en: 'Four-eyes principle: you edited this revision last. A second person of process design must approve or reject it.',
   },
+  'release.fourEyes.refused': {
+    de: 'Nicht freigegeben: nach dem Vier-Augen-Prinzip darf nicht prüfen, wer eingereicht oder zuletzt bearbeitet hat.',
+    en: 'Not released: under the four-eyes principle, whoever submitted or edited last may not review.',
+  },
   'release.comment': { de: 'Kommentar', en: 'Comment' },
   'release.comment.hint.draft': {
     de: 'Optional: was die prüfende Person wissen sollte.',

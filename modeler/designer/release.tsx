@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { get, post } from '../src/shared/api.js';
 import { formatDateTime } from '../src/shared/i18n.js';
-import { fieldError, ProblemAlert, TextAreaField, useLoad } from '../src/shared/ui.js';
+import { fieldError, ProblemAlert, problemType, TextAreaField, useLoad } from '../src/shared/ui.js';
 import { t, who } from './main.js';
 
 export type ProcessState = 'draft' | 'in_review' | 'released' | 'withdrawn';
@@ -33,6 +33,8 @@ export function ReleaseBar(props: {
   review: Review | null;
   latestVersion: number | null;
   updatedBy: string | null;
+  /** unsaved changes: a released process can be submitted again (saving makes it a draft) */
+  dirty: boolean;
   /** `staff:<user>` of who is signed in */
   actor: string;
   canWrite: boolean;
@@ -59,7 +61,9 @@ export function ReleaseBar(props: {
     : state === 'in_review'
       ? ['approve', 'reject']
       : state === 'released'
-        ? ['withdraw']
+        ? props.dirty
+          ? ['submit', 'withdraw']
+          : ['withdraw']
         : ['submit'];
 
   return (
@@ -86,6 +90,11 @@ export function ReleaseBar(props: {
       {state === 'in_review' && ownWork && props.canWrite && (
         <p id="four-eyes-note" class="notice">
           {t(review!.submittedBy === props.actor ? 'release.fourEyes.submitter' : 'release.fourEyes.editor')}
+        </p>
+      )}
+      {problemType(props.error) === 'four-eyes' && (
+        <p class="problem" role="alert">
+          {t('release.fourEyes.refused')}
         </p>
       )}
       {actions.length > 0 && (
