@@ -1,0 +1,179 @@
+/**
+ * `prozessplattform import`: the real command (api/src/cli/prozessplattform.mjs, as `npx prozessplattform`
+ * runs it) spawned against a started API — the DigiWF Camunda 7 models as a batch (one of them repeats a
+ * process id and is refused with 409, so the exit code is 1), a dry run that keeps nothing, FIM code lists
+ * and XDatenfelder sorted out of one directory, usage errors, and the progress bar on a terminal.
+ */
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runImport } from '../../api/src/cli/import.command.js';
+import { TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const shared = process.env.SHARED_DIR ?? join(repo, '..', 'shared');
+const egov = join(shared, 'conformance/egov-bpmn');
+const fim = join(shared, 'fim/xdatenfelder');
+const cli = join(repo, 'api/src/cli/prozessplattform.mjs');
+
+let api: TestApp;
+let url: string;
+let admin: string;
+
+beforeAll(async () => {
+  api = await testApp('cli_import');
+  url = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  admin = await tokenFor(api.app, { userId: 'root', roles: ['admin'] });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { cwd: repo, timeout: 120_000 }, (error, stdout, stderr) =>
+      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const history = async () =>
+  (await api.app.inject({ method: 'GET', url: '/v2/imports', headers: { authorization: admin } })).json().items as {
+    kind: string;
+    bpmnProcessId?: string;
+  }[];
+
+it('should preview a directory of Camunda 7 models in a dry run and keep nothing', async () => {
+  // when
+  const { code, stdout, stderr } = await run(
+    'import',
+    'camunda7',
+    egov,
+    '--url',
+    url,
+    '--dev-login',
+    `designer@${TENANT_A}`,
+    '--dry-run',
+    '--json',
+  );
+  // then
+  expect(stderr.trim().split('\n')).toEqual(
+    Array.from({ length: 6 }, (_, index) => expect.stringMatching(new RegExp(`^\\[${index + 1}/6\\] .+\\.bpmn: ok$`))),
+  );
+  expect(code).toBe(0);
+  const summary = JSON.parse(stdout);
+  expect(summary).toMatchObject({ files: 6, ok: 6, failed: 0 });
+  expect(summary.mapped + summary.reported).toBe(summary.total);
+  expect(summary.shareMapped).toBeCloseTo(summary.mapped / summary.total);
+  expect(summary.shareMapped).toBeGreaterThan(0);
+  expect(await history()).toEqual([]);
+});
+
+it('should import the Camunda 7 models as drafts and fail the batch on the one that repeats a process id', async () => {
+  // when
+  const { code, stdout, stderr } = await run(
+    'import',
+    'camunda7',
+    egov,
+    '--url',
+    url,
+    '--dev-login',
+    `designer@${TENANT_A}`,
+  );
+  // then
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^\[6\/6\] .+: (ok|failed)$/m);
+  const lines = stdout.trim().split('\n');
+  expect(lines.filter((line) => line.startsWith('✓'))).toHaveLength(5);
+  expect(lines.filter((line) => line.startsWith('✗'))).toEqual([
+    expect.stringMatching(
+      /AnzeigeverfahrenAuswertungen1\.bpmn: 409 Expected a new process id, but 'AnzeigeverfahrenAuswertungen' exists\. \(body\.file\)$/,
+    ),
+  ]);
+  expect(lines.find((line) => line.includes('Feature_ParkausweisAnlegen'))).toMatch(
+    /mapped \([0-9.]+ %\), [0-9]+ reported → http:\/\/127\.0\.0\.1:[0-9]+\/designer\/#\/process\/FeatureCreateParkausweis$/,
+  );
+  expect(lines.at(-1)).toMatch(
+    /^6 files, 5 ok, 1 failed; [0-9]+ of [0-9]+ constructs mapped \([0-9.]+ %\), [0-9]+ reported$/,
+  );
+  const kept = await history();
+  expect(kept).toHaveLength(5);
+  expect(kept.map((record) => record.bpmnProcessId).sort()).toEqual([
+    'AenderungsAntragDVMoHo',
+    'AntragDVMoHo',
+    'AnzeigeverfahrenAuswertungen',
+    'DigitalWFErleben',
+    'FeatureCreateParkausweis',
+  ]);
+});
+
+it('should take the code lists and then the XDatenfelder out of one FIM directory', async () => {
+  // when
+  const lists = await run('import', 'code-list', fim, '--url', url, '--dev-login', `admin@${TENANT_A}`);
+  const fields = await run(
+    'import',
+    'xdatenfelder',
+    fim,
+    '--url',
+    url,
+    '--dev-login',
+    `designer@${TENANT_A}`,
+    '--json',
+  );
+  // then
+  expect(lists.code).toBe(0);
+  expect(lists.stdout).toMatch(/^4 files, 4 ok, 0 failed; no constructs counted$/m);
+  const summary = JSON.parse(fields.stdout);
+  // every XDatenfelder file, but no code list; the legacy 1.0 file is refused, so the batch fails
+  expect(
+    summary.results
+      .map((result: { file: string }) => result.file)
+      .every((file: string) => !file.includes('genericode')),
+  ).toBe(true);
+  expect(summary.failed).toBe(1);
+  expect(summary.results.find((result: { ok: boolean }) => !result.ok)).toMatchObject({
+    file: expect.stringContaining('xdf1'),
+    status: 400,
+    error: expect.stringContaining('XDatenfelder 1'),
+  });
+  expect(fields.code).toBe(1);
+  const gerps = summary.results.find((result: { file: string }) => result.file.includes('GerPS_S00000094'));
+  expect(gerps.report.mapped + gerps.report.reported).toBe(gerps.report.total);
+});
+
+it('should refuse wrong usage with exit code 2', async () => {
+  const unknownKind = await run('import', 'excel', egov, '--url', url, '--token', 'x');
+  expect(unknownKind).toMatchObject({ code: 2, stderr: expect.stringContaining('Expected a kind') });
+  const noToken = await run('import', 'camunda7', egov, '--url', url);
+  expect(noToken).toMatchObject({ code: 2, stderr: expect.stringContaining('Expected --token') });
+  const noPreview = await run('import', 'code-list', fim, '--url', url, '--token', 'x', '--dry-run');
+  expect(noPreview).toMatchObject({ code: 2, stderr: expect.stringContaining('--dry-run') });
+  const missing = await run('import', 'bpmn', join(egov, 'nirgends.bpmn'), '--url', url, '--token', 'x');
+  expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('does not exist') });
+  const badLogin = await run('import', 'bpmn', egov, '--url', url, '--dev-login', 'chef@1');
+  expect(badLogin).toMatchObject({ code: 2, stderr: expect.stringContaining('--dev-login') });
+  // a token the API does not accept: every file fails, with the status
+  const refused = await run('import', 'camunda7', egov, '--url', url, '--token', 'not-a-token', '--dry-run');
+  expect(refused.code).toBe(1);
+  expect(refused.stdout).toMatch(/^✗ .+: 401 /m);
+});
+
+it('should draw a progress bar on a terminal', async () => {
+  // given a terminal on stderr (and results on a pipe)
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
+  const stdout = new PassThrough() as unknown as NodeJS.WriteStream;
+  let drawn = '';
+  (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => (drawn += chunk.toString()));
+  const token = (await tokenFor(api.app, { userId: 'lena', roles: ['designer'] })).replace(/^Bearer /, '');
+  // when
+  const summary = await runImport(
+    { kind: 'camunda7', inputs: [egov], url, token, dryRun: true, json: false },
+    { stdout, stderr },
+  );
+  // then
+  expect(summary).toMatchObject({ files: 6, ok: 6 });
+  expect(drawn).toMatch(/█+░* [1-6]\/6 files \| [1-6] ok, 0 failed \| \S+\.bpmn/);
+  // and clears it at the end (the summary follows on stdout)
+  expect(drawn.endsWith('\u001b[0J')).toBe(true);
+});
