@@ -1,12 +1,25 @@
 /**
- * The process designer in Chromium (issue #5): a designer signs in, creates a process with a start form,
- * a user task and an e-payment step from the element templates, sees the lint errors on the diagram and
- * in the list, fixes them in the properties panel, deploys, runs a test instance in the sandbox, deploys
- * version 2 and compares the versions. Canvas gestures go through the modeler's own services; lint, the
- * properties panel, saving, deploying, the test run and the diff go through the page as a person uses it.
+ * The process designer in Chromium (issues #5 and #7): a designer signs in, creates a process with a start
+ * form, a user task and an e-payment step from the element templates, sees the lint errors on the diagram
+ * and in the list, fixes them in the properties panel, submits it for review, cannot approve it herself
+ * (four eyes), a second designer approves it; she runs a test instance in the sandbox, changes it, and the
+ * second designer releases version 2; the versions are compared. Canvas gestures go through the modeler's
+ * own services; lint, the properties panel, saving, the review, the test run and the diff go through the
+ * page as a person uses it.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import {
+  approve,
+  canvas,
+  feel,
+  openAs,
+  openGroup,
+  openTab,
+  releasePanel,
+  signIn as signInAs,
+  submitForReview,
+} from './designer-support.js';
 import { expectAccessible, launchBrowser, newPage, screenshot, startPlatform, type Platform } from './support.js';
 
 const fixture = (name: string) => new URL(`../modeler/fixtures/${name}`, import.meta.url);
@@ -24,25 +37,9 @@ afterAll(async () => {
   await platform?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${platform.url}/designer/`);
-  await page.getByLabel('Benutzerkennung').fill('lena');
-  await page.getByLabel('Name', { exact: true }).fill('Lena Lehmann');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Prozesse' }).waitFor();
-}
-
-/** Canvas gestures through bpmn-js's own services (dragging from the palette is brittle in a test). */
-function canvas<T>(page: Page, gesture: string, arg?: unknown): Promise<T> {
-  return page.evaluate(
-    ([body, value]) => {
-      const { modeler } = (window as unknown as { designer: { modeler: { get(name: string): any } } }).designer;
-      const get = (name: string) => modeler.get(name);
-      return new Function('get', 'arg', body)(get, value);
-    },
-    [gesture, arg] as const,
-  ) as Promise<T>;
-}
+const lena = { userId: 'lena', name: 'Lena Lehmann' };
+const jonas = { userId: 'jonas', name: 'Jonas Jäger' };
+const signIn = (page: Page) => signInAs(page, platform.url, lena);
 
 /** A screenshot of the page left open by a failed test (jest names the step, this shows the page). */
 function onFailure(page: Page, name: string): void {
@@ -164,12 +161,45 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await page.getByLabel('Form ID', { exact: true }).fill('parking-application');
   await page.getByLabel('Form ID', { exact: true }).blur();
 
-  // no errors left: save and deploy version 1
+  // no errors left: submitted for review (saved first)
   await expect(page.locator('.lint p[aria-live]').textContent()).resolves.toMatch(/^0 Fehler/);
-  await page.getByRole('button', { name: 'Bereitstellen' }).click();
-  await page.getByRole('status').filter({ hasText: 'Version 1 bereitgestellt.' }).waitFor();
-  await expectAccessible(page, 'deployed');
+  await expect(releasePanel(page).locator('.state').textContent()).resolves.toBe('Entwurf');
+  await submitForReview(page, 'Bitte prüfen: Gebühr 30 Euro.');
+  // four eyes: the submitter is told, and the server refuses if she tries anyway
+  await releasePanel(page).getByText('Vier-Augen-Prinzip: Sie haben diesen Stand eingereicht.').waitFor();
+  await releasePanel(page).getByRole('button', { name: 'Freigeben' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Nicht freigegeben: nach dem Vier-Augen-Prinzip' }).waitFor();
+  await expectAccessible(page, 'in review, four eyes');
+  await screenshot(page, 'designer-four-eyes');
+  // a second designer of the tenant approves: version 1 is released
+  const reviewer = await openAs(browser, platform.url, jonas);
+  onFailure(reviewer.page, 'designer-failure-review');
+  expect(await approve(reviewer.page, platform.url, 'parking-permit', 'Geprüft.')).toBe(1);
+  await expectAccessible(reviewer.page, 'released');
+  await screenshot(reviewer.page, 'designer-released');
+  await page.reload();
+  await releasePanel(page).getByText('Version 1 ist freigegeben und nimmt Anträge an.').waitFor();
   await screenshot(page, 'designer-editor');
+
+  // the review history: submitted and approved, with who and the comments
+  await openTab(page, 'Prüfung');
+  const history = page.getByRole('list', { name: 'Verlauf der Prüfung' });
+  await history.locator('li').nth(1).waitFor();
+  await expect(history.textContent()).resolves.toMatch(
+    /Zur Prüfung eingereicht · lena .*Bitte prüfen: Gebühr 30 Euro\..*Freigegeben · jonas .*Geprüft\./,
+  );
+  // a comment pinned to the user task selects it on the diagram
+  await page.getByLabel('Ihr Kommentar').fill('Frist im Bescheid nennen.');
+  await page.getByLabel('Bezogen auf das Element (optional)').selectOption('check');
+  await page.getByRole('button', { name: 'Kommentar speichern' }).click();
+  await history.getByText('Frist im Bescheid nennen.').waitFor();
+  await expectAccessible(page, 'review comments');
+  await screenshot(page, 'designer-review');
+  await history.getByRole('button', { name: 'Element Antrag prüfen zeigen' }).click();
+  await page.locator('a[aria-current="page"]', { hasText: 'Diagramm' }).waitFor();
+  await expect(canvas<string[]>(page, `return get('selection').get().map((element) => element.id);`)).resolves.toEqual([
+    'check',
+  ]);
 
   // a test run in the sandbox: it waits at the user task, which no clerk sees
   await openTab(page, 'Testlauf');
@@ -183,7 +213,7 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   const clerkTasks = await platform.engine.searchUserTasks({ tenantIds: ['091620000000'] });
   expect(clerkTasks).toEqual([]);
 
-  // version 2: another candidate group and a new name, deployed
+  // version 2: another candidate group, submitted by lena and released by jonas
   await openTab(page, 'Diagramm');
   await page
     .getByRole('button', { name: 'Element check zeigen' })
@@ -193,8 +223,12 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await canvas(page, `get('selection').select(get('elementRegistry').get('check'));`);
   await openGroup(page, 'Assignment');
   await page.getByLabel('Candidate groups').fill('ordnungsamt');
-  await page.getByRole('button', { name: 'Bereitstellen' }).click();
-  await page.getByRole('status').filter({ hasText: 'Version 2 bereitgestellt.' }).waitFor();
+  await page.getByLabel('Candidate groups').blur();
+  await submitForReview(page);
+  expect(await approve(reviewer.page, platform.url, 'parking-permit')).toBe(2);
+  await reviewer.context.close();
+  await page.reload();
+  await releasePanel(page).getByText('Version 2 ist freigegeben').waitFor();
 
   // the diff of versions 1 and 2
   await openTab(page, 'Versionen');
@@ -262,43 +296,11 @@ it('should show exactly the lint problems of an imported file that the server re
   const exported = readFileSync((await download.path())!, 'utf8');
   expect(exported).toContain('<bpmn:process id="imported-permit"');
   expect(exported).toContain('modeler:executionPlatform="Camunda Cloud"');
-  // and deploying it is refused with the same element named
-  await page.getByRole('button', { name: 'Bereitstellen' }).click();
+  // and submitting it for review is refused with the same element named; it stays a draft
+  await releasePanel(page).getByRole('button', { name: 'Zur Prüfung einreichen' }).click();
   await page.getByRole('alert').filter({ hasText: 'check' }).waitFor();
-  await expectAccessible(page, 'deployment refused');
+  await expect(releasePanel(page).locator('.state').textContent()).resolves.toBe('Entwurf');
+  await expectAccessible(page, 'review request refused');
   expect(errors).toEqual([]);
   await context.close();
 }, 120_000);
-
-/** A tab of the process page, by its link; waits until it is the current one. */
-async function openTab(page: Page, name: string): Promise<void> {
-  const link = page.getByRole('navigation', { name: 'Bereiche des Prozesses' }).getByRole('link', { name });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await link.click();
-    if ((await link.getAttribute('aria-current')) === 'page') return;
-    await page.waitForTimeout(200);
-  }
-  await page.locator(`a[aria-current="page"]`, { hasText: name }).waitFor();
-}
-
-async function openGroup(page: Page, label: string): Promise<void> {
-  const group = page
-    .locator('.bio-properties-panel-group')
-    .filter({ has: page.locator('.bio-properties-panel-group-header-title', { hasText: label }) })
-    .first();
-  await group.waitFor();
-  const entries = group.locator('.bio-properties-panel-group-entries');
-  if (!(await entries.getAttribute('class'))?.includes('open'))
-    await group.locator('.bio-properties-panel-group-header').click();
-  await group.locator('.bio-properties-panel-group-entries.open').waitFor();
-}
-
-/** A FEEL field of the properties panel (a CodeMirror editor) by its label. */
-async function feel(page: Page, label: string, value: string): Promise<void> {
-  const entry = page.locator('.bio-properties-panel-entry', { hasText: label }).first();
-  const editor = entry.locator('[contenteditable="true"]');
-  const field = (await editor.count()) > 0 ? editor.first() : entry.locator('input, textarea').first();
-  await field.fill(value);
-  // the panel writes the value when the field loses focus
-  await field.blur();
-}
