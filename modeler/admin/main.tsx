@@ -1,8 +1,9 @@
 /**
  * The administration (issue #5), at /admin/: running cases per process version with a heatmap on the
  * diagram (`#/`, `#/process/<key>`), open incidents with retry and resolve (`#/incidents`), jobs per queue
- * (`#/jobs`), organisational units (`#/units`), staff members seen (`#/staff`) and the directory of
- * authorities (`#/authorities`). Hash routes, so the API's fallback serves this page for every state.
+ * (`#/jobs`), organisational units (`#/units`), staff members seen (`#/staff`), the directory of
+ * authorities (`#/authorities`), imports with their reports (`#/imports`) and code lists (`#/code-lists`).
+ * Hash routes, so the API's fallback serves this page for every state.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../src/shared/api.js';
@@ -11,6 +12,8 @@ import { mount } from '../src/shared/mount.js';
 import { Layout, LoginPage, useAppState } from '../src/shared/ui.js';
 import { AuthoritiesPage } from './authorities.js';
 import { CasesPage, HeatmapPage } from './cases.js';
+import { CodeListsPage } from './code-lists.js';
+import { ImportsPage } from './imports.js';
 import { IncidentsPage } from './incidents.js';
 import { JobsPage } from './jobs.js';
 import { messages } from './messages.js';
@@ -36,6 +39,8 @@ const PAGES = [
   ['#/units', 'nav.units'],
   ['#/staff', 'nav.staff'],
   ['#/authorities', 'nav.authorities'],
+  ['#/imports', 'nav.imports'],
+  ['#/code-lists', 'nav.codeLists'],
 ] as const;
 
 function Admin() {
@@ -69,6 +74,10 @@ function Admin() {
         <StaffPage />
       ) : current === '#/authorities' ? (
         <AuthoritiesPage />
+      ) : current === '#/imports' ? (
+        <ImportsPage />
+      ) : current === '#/code-lists' ? (
+        <CodeListsPage />
       ) : (
         <CasesPage />
       )}
