@@ -153,6 +153,12 @@ it('should refuse wrong usage with exit code 2', async () => {
   expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('does not exist') });
   const badLogin = await run('import', 'bpmn', egov, '--url', url, '--dev-login', 'chef@1');
   expect(badLogin).toMatchObject({ code: 2, stderr: expect.stringContaining('--dev-login') });
+  const unsigned = await run('import', 'bpmn', egov, '--url', url, '--token', 'x', '--accept-unsigned');
+  expect(unsigned).toMatchObject({ code: 2, stderr: expect.stringContaining('--accept-unsigned') });
+  // a package that is no JSON is refused before it is sent
+  const notJson = await run('import', 'package', join(fim, 'flxbe_v2-data_simple.xml'), '--url', url, '--token', 'x');
+  expect(notJson.code).toBe(1);
+  expect(notJson.stdout).toMatch(/^✗ .+flxbe_v2-data_simple\.xml: Expected a process package in JSON, but /m);
   // a token the API does not accept: every file fails, with the status
   const refused = await run('import', 'camunda7', egov, '--url', url, '--token', 'not-a-token', '--dry-run');
   expect(refused.code).toBe(1);

@@ -46,6 +46,8 @@ export interface ImportOptions {
   /** XProzess: the XDatenfelder file of the same service */
   readonly dataFields?: string;
   readonly json: boolean;
+  /** package: take an unsigned package (administrators only; the API decides) */
+  readonly acceptUnsigned?: boolean;
 }
 
 interface Report {
@@ -110,8 +112,20 @@ export function collectFiles(kind: CliKind, inputs: readonly string[]): string[]
   return files;
 }
 
-async function send(options: ImportOptions, file: string): Promise<FileResult> {
-  const rule = KINDS[options.kind];
+/** The request body: process packages are JSON (`{ package }`), everything else a multipart upload. */
+function bodyOf(options: ImportOptions, file: string): { body: FormData | string; headers: Record<string, string> } {
+  if (options.kind === 'package') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`Expected a process package in JSON, but ${(error as Error).message}`);
+    }
+    return {
+      body: JSON.stringify({ package: parsed, ...(options.acceptUnsigned ? { acceptUnsigned: true } : {}) }),
+      headers: { 'content-type': 'application/json' },
+    };
+  }
   const form = new FormData();
   form.append('file', new Blob([readFileSync(file)], { type: 'application/xml' }), basename(file));
   if (options.dataFields)
@@ -120,11 +134,26 @@ async function send(options: ImportOptions, file: string): Promise<FileResult> {
       new Blob([readFileSync(options.dataFields)], { type: 'application/xml' }),
       basename(options.dataFields),
     );
+  return { body: form, headers: {} };
+}
+
+async function send(options: ImportOptions, file: string): Promise<FileResult> {
+  const rule = KINDS[options.kind];
+  let request;
+  try {
+    request = bodyOf(options, file);
+  } catch (error) {
+    return { file, ok: false, status: 0, error: (error as Error).message };
+  }
   const url = new URL(rule.path, options.url);
   if (options.dryRun) url.searchParams.set('dryRun', 'true');
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${options.token}` }, body: form });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.token}`, ...request.headers },
+      body: request.body,
+    });
   } catch (error) {
     return { file, ok: false, status: 0, error: `Expected ${options.url} to answer, but ${(error as Error).message}` };
   }
@@ -183,6 +212,8 @@ export async function runImport(
 ): Promise<Summary> {
   if (options.dryRun && !KINDS[options.kind].dryRun)
     throw new UsageError(`Expected --dry-run only for kinds that preview, but ${options.kind} does not.`);
+  if (options.acceptUnsigned && options.kind !== 'package')
+    throw new UsageError(`Expected --accept-unsigned only with package, but the kind is ${options.kind}.`);
   if (options.dataFields && options.kind !== 'xprozess')
     throw new UsageError(`Expected --data-fields only with xprozess, but the kind is ${options.kind}.`);
   const files = collectFiles(options.kind, options.inputs);

@@ -17,6 +17,7 @@ Options:
   --dev-login <role>@<tenant>  sign in through the development login, e.g. designer@091620000000
   --dry-run                 import and report, keep nothing
   --data-fields <file>      xprozess: the XDatenfelder file of the same service
+  --accept-unsigned         package: take an unsigned package (administrators only)
   --json                    print the summary as JSON
   -h, --help                this text
 `;
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         'dry-run': { type: 'boolean', default: false },
         'data-fields': { type: 'string' },
         json: { type: 'boolean', default: false },
+        'accept-unsigned': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -88,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       dryRun: values['dry-run'],
       ...(values['data-fields'] ? { dataFields: values['data-fields'] } : {}),
       json: values.json,
+      acceptUnsigned: values['accept-unsigned'],
     });
     return summary.failed > 0 ? 1 : 0;
   } catch (error) {
