@@ -286,6 +286,42 @@ describe('process models', () => {
     expect(preview.json()).toMatchObject({ id: null, dryRun: true, report: result.report });
   });
 
+  it('should create a draft from the BPMN of another tool, with what the engine cannot run yet reported by element', async () => {
+    // given the descriptive BPMN of a FIM modelling tool (pools, not executable)
+    const adonis = readFileSync(join(shared, 'fim/xprozess/decoded_prozessmodelldatei_BPMN_DI-Export.xml'), 'utf8');
+    // when
+    const imported = await upload('/v2/imports/bpmn', designer, [
+      { field: 'file', name: 'mutterschutz.bpmn', contentType: 'application/xml', content: adonis },
+    ]);
+    // then
+    expect(imported.statusCode).toBe(201);
+    const { report, bpmnProcessId } = imported.json();
+    expect(bpmnProcessId).toMatch(/^process_/);
+    expect(report.total).toBeGreaterThan(10);
+    expect(report.mapped + report.reported).toBe(report.total);
+    expect(report.reported).toBeGreaterThan(0);
+    expect(report.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ elementId: bpmnProcessId, construct: 'isExecutable' }),
+        expect.objectContaining({ elementId: null, construct: 'executionPlatform' }),
+      ]),
+    );
+    const byElement = report.items.filter((item: { construct: string }) => item.construct.startsWith('bpmn:'));
+    expect(new Set(byElement.map((item: { elementId: string }) => item.elementId)).size).toBe(report.reported);
+    const draft = (await get(`/v2/processes/${bpmnProcessId}`, designer)).json();
+    expect(draft.bpmnXml).toContain('executionPlatform="Camunda Cloud"');
+    expect(draft.bpmnXml).toMatch(
+      new RegExp(`id="${bpmnProcessId}"[^>]*isExecutable="true"|isExecutable="true"[^>]*id="${bpmnProcessId}"`),
+    );
+
+    // an executable Camunda 8 model comes over with nothing to report
+    const parking = readFileSync(new URL('../../modeler/fixtures/parking-permit.bpmn', import.meta.url), 'utf8');
+    const clean = await xml('POST', '/v2/imports/bpmn?dryRun=true', designer, parking);
+    expect(clean.statusCode).toBe(200);
+    expect(clean.json().report).toMatchObject({ reported: 0, items: [] });
+    expect(clean.json().report.total).toBeGreaterThan(3);
+  });
+
   it('should refuse what is no BPMN model, as Camunda 7 and as plain BPMN', async () => {
     const before = await history();
     const xdf = await xml('POST', '/v2/imports/camunda7', designer, fim('flxbe_v2-data_simple.xml'));

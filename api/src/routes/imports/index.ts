@@ -22,11 +22,13 @@ import {
   type ImportRecordRow,
 } from './import.repository.js';
 import {
+  asPlatformDraft,
   camunda7Report,
   guardBpmn,
   importProblem,
   linkStartForm,
   mainProcessOf,
+  plainBpmnReport,
   xdatenfelderReport,
   type ImportKind,
   type ImportReportView,
@@ -275,11 +277,13 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
         importProblem(error, file.field);
       }
       const process = await mainProcessOf(xml, file.field);
+      const draft = await asPlatformDraft(xml, process.bpmnProcessId);
+      const report = await plainBpmnReport(draft.xml, process.bpmnProcessId);
       const { status, body } = await createDraft(request, 'bpmn', {
         ...process,
-        bpmnXml: xml,
+        bpmnXml: draft.xml,
         forms: [],
-        report: { unit: 'elements', total: 0, mapped: 0, reported: 0, items: [] },
+        report: { ...report, items: [...draft.items, ...report.items] },
         fileName: file.fileName,
         field: file.field,
       });
