@@ -207,7 +207,7 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
               409,
               'revision-conflict',
               'Saved by someone else',
-              `Expected to add the form to revision ${draft.revision} of '${bpmnProcessId}', but someone saved a newer one; import again.`,
+              `Expected to add the form to revision ${draft.revision} of '${bpmnProcessId}', but it was saved again or is in review; import again when it can be edited.`,
             );
         }
         return insertImportRecord(
