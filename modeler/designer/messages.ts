@@ -270,13 +270,17 @@ export const messages: Messages = {
   'parameters.none': { de: 'Keine lokalen Parameter.', en: 'No local parameters.' },
   'parameters.values': { de: 'Werte dieses Mandanten', en: 'Values of this tenant' },
   'parameters.missing': {
-    de: '{count} Pflichtwert(e) fehlen noch: {names}. Ohne sie kann der Prozess nicht zur Prüfung eingereicht werden.',
+    de: '{count} Pflichtwert(e) ohne Vorgabe fehlen noch: {names}. Ohne sie kann der Prozess nicht zur Prüfung eingereicht werden.',
     en: '{count} required value(s) still missing: {names}. Without them the process cannot be submitted for review.',
   },
   'parameters.complete': { de: 'Alle Pflichtwerte sind ausgefüllt.', en: 'All required values are filled in.' },
   'parameters.missingOne': { de: 'Pflichtwert fehlt noch.', en: 'Required value still missing.' },
   'parameters.meta': { de: 'Name {name}, Typ {type}', en: 'Name {name}, type {type}' },
   'parameters.defaultIs': { de: 'Vorgabe: {value}', en: 'Default: {value}' },
+  'parameters.defaultUsed': {
+    de: 'Ohne eigenen Wert gilt die Vorgabe: {value}',
+    en: 'Without a value of your own the default applies: {value}',
+  },
   'parameters.type': { de: 'Typ', en: 'Type' },
   'parameters.type.string': { de: 'Text', en: 'Text' },
   'parameters.type.number': { de: 'Zahl', en: 'Number' },

@@ -147,9 +147,11 @@ function ValueField(props: {
   );
 }
 
-/** Required parameters that have no value (the server refuses a review request for them). */
+/** Required parameters with neither a value nor a default (the server refuses a review request for them). */
 export const missingParameters = (parameters: readonly ParameterDeclaration[], values: ParameterValues) =>
-  parameters.filter((parameter) => parameter.required && (values[parameter.name] ?? null) === null);
+  parameters.filter(
+    (parameter) => parameter.required && values[parameter.name] === undefined && parameter.default === undefined,
+  );
 
 export function ParametersPanel(props: {
   parameters: readonly ParameterDeclaration[];
@@ -229,7 +231,9 @@ export function ParametersPanel(props: {
                       type: t(`parameters.type.${parameter.type}`),
                     }),
                     parameter.default !== undefined
-                      ? t('parameters.defaultIs', { value: formatValue(parameter.type, parameter.default) })
+                      ? t(value === undefined ? 'parameters.defaultUsed' : 'parameters.defaultIs', {
+                          value: formatValue(parameter.type, parameter.default),
+                        })
                       : '',
                   ]
                     .filter(Boolean)
@@ -238,7 +242,7 @@ export function ParametersPanel(props: {
                   value={value}
                   required={parameter.required}
                   disabled={!props.canWrite}
-                  notice={parameter.required && value === undefined ? t('parameters.missingOne') : undefined}
+                  notice={missing.includes(parameter) ? t('parameters.missingOne') : undefined}
                   error={fieldError(props.error, `parameterValues.${parameter.name}`)}
                   onChange={(next) => setValue(parameter.name, next)}
                 />
