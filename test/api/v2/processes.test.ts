@@ -1,6 +1,7 @@
 /**
- * /v2/processes, the designer's API: a tenant's working copies (create, save with revisions, list), deploy
- * after the same lint the editor runs (errors refuse with the element ids, also at POST /v2/deployments),
+ * /v2/processes, the designer's API: a tenant's working copies (create, save with revisions, list), release
+ * through review by a second designer after the same lint the editor runs (errors refuse with the element
+ * ids, also at POST /v2/deployments, which refuses processes in the release workflow altogether),
  * versions and their XML, test runs in the tenant's sandbox that no clerk sees and no worker serves, roles
  * and tenants kept apart, and every bad input answered with a problem naming the field.
  */
@@ -21,6 +22,7 @@ let designer: string;
 let admin: string;
 let clerk: string;
 let otherDesigner: string;
+let reviewer: string;
 
 beforeAll(async () => {
   api = await testApp('api_processes');
@@ -28,6 +30,7 @@ beforeAll(async () => {
   admin = await tokenFor(api.app, { userId: 'root', roles: ['admin'] });
   clerk = await tokenFor(api.app, { userId: 'mueller', roles: ['clerk'], groups: ['buergeramt'] });
   otherDesigner = await tokenFor(api.app, { userId: 'otto', tenantId: TENANT_B, roles: ['designer'] });
+  reviewer = await tokenFor(api.app, { userId: 'mia', roles: ['designer'] });
 });
 
 afterAll(async () => {
@@ -36,6 +39,14 @@ afterAll(async () => {
 
 const call = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: unknown) =>
   api.app.inject({ method, url, headers: { authorization: token }, payload: payload as object });
+
+/** Submits the saved revision (by lena) and approves it (by mia): the only way to release. */
+async function release(bpmnProcessId: string) {
+  const { revision } = (await call('GET', `/v2/processes/${bpmnProcessId}`, designer)).json();
+  const submitted = await call('POST', `/v2/processes/${bpmnProcessId}/review-request`, designer, { revision });
+  if (submitted.statusCode !== 200) return submitted;
+  return call('POST', `/v2/processes/${bpmnProcessId}/review`, reviewer, { decision: 'approve' });
+}
 
 it('should create a process with an empty diagram and list it as a draft of its author', async () => {
   // when
@@ -55,7 +66,7 @@ it('should create a process with an empty diagram and list it as a draft of its 
   expect((await call('GET', '/v2/processes/hund', otherDesigner)).statusCode).toBe(404);
 });
 
-it('should save drafts by revision, refuse a stale one, and deploy versions with their forms', async () => {
+it('should save drafts by revision, refuse a stale one, and release versions with their forms', async () => {
   // given
   await call('POST', '/v2/processes', designer, { bpmnProcessId: 'parking-permit', name: 'Bewohnerparken' });
   const saved = await call('PUT', '/v2/processes/parking-permit/draft', designer, {
@@ -76,10 +87,10 @@ it('should save drafts by revision, refuse a stale one, and deploy versions with
   expect(problemOf(stale).errors).toEqual([expect.objectContaining({ field: 'body.revision' })]);
 
   // when
-  const first = await call('POST', '/v2/processes/parking-permit/deployment', designer);
+  const first = await release('parking-permit');
   // then
   expect(first.statusCode).toBe(200);
-  expect(first.json()).toMatchObject({ version: 1, isNew: true });
+  expect(first.json()).toMatchObject({ state: 'released', release: { version: 1 } });
   const form = await api.engine.getForm({ tenantIds: [TENANT_A], tenantId: TENANT_A, formId: 'parking-application' });
   expect(form?.schema).toMatchObject({ id: 'parking-application' });
   expect((await call('GET', '/v2/processes/parking-permit', designer)).json()).toMatchObject({
@@ -94,27 +105,27 @@ it('should save drafts by revision, refuse a stale one, and deploy versions with
     bpmnXml: parking.replace('name="Antrag prüfen"', 'name="Antrag sorgfältig prüfen"'),
     forms,
   });
-  expect((await call('POST', '/v2/processes/parking-permit/deployment', designer)).json()).toMatchObject({
-    version: 2,
-  });
+  expect((await release('parking-permit')).json()).toMatchObject({ release: { version: 2 } });
   const versions = (await call('GET', '/v2/processes/parking-permit/versions', admin)).json().items;
   expect(versions.map((v: { version: number; deployedBy: string }) => [v.version, v.deployedBy])).toEqual([
-    [2, 'staff:lena'],
-    [1, 'staff:lena'],
+    [2, 'staff:mia'],
+    [1, 'staff:mia'],
   ]);
   const v1 = (await call('GET', '/v2/processes/parking-permit/versions/1', designer)).json();
   expect(v1.bpmnXml).toContain('name="Antrag prüfen"');
   expect((await call('GET', '/v2/processes/parking-permit/versions/7', designer)).statusCode).toBe(404);
 });
 
-it('should refuse to deploy a draft with lint errors, naming the element, here and at /v2/deployments', async () => {
+it('should refuse to release a draft with lint errors, naming the element, here and at /v2/deployments', async () => {
   // given
   await call('POST', '/v2/processes', designer, { bpmnProcessId: 'parking-permit-2', name: 'Unzugeordnet' });
   const xml = unassigned.replace(/parking-permit"/g, 'parking-permit-2"');
   await call('PUT', '/v2/processes/parking-permit-2/draft', designer, { revision: 1, name: 'x', bpmnXml: xml, forms });
   // when
-  const refused = await call('POST', '/v2/processes/parking-permit-2/deployment', designer);
-  const upload = multipart([{ field: 'resources', name: 'p.bpmn', contentType: 'application/xml', content: xml }]);
+  const refused = await release('parking-permit-2');
+  // a process outside the workflow is linted at /v2/deployments as well
+  const outside = unassigned.replace(/parking-permit"/g, 'parking-permit-3"');
+  const upload = multipart([{ field: 'resources', name: 'p.bpmn', contentType: 'application/xml', content: outside }]);
   const direct = await api.app.inject({
     method: 'POST',
     url: '/v2/deployments',
@@ -129,11 +140,31 @@ it('should refuse to deploy a draft with lint errors, naming the element, here a
     ]);
   }
   expect((await call('GET', '/v2/processes/parking-permit-2/versions', designer)).json().items).toEqual([]);
+  expect((await call('GET', '/v2/processes/parking-permit-2', designer)).json()).toMatchObject({ state: 'draft' });
   // the lint endpoint answers the same, with warnings
   const linted = (await call('POST', '/v2/processes/lint', designer, { bpmnXml: xml })).json().problems;
   expect(linted.filter((p: { category: string }) => p.category === 'error')).toEqual([
     expect.objectContaining({ elementId: 'check', rule: 'prozessplattform/user-task-assignment' }),
   ]);
+});
+
+it('should refuse a direct deployment of a process in the release workflow, naming it', async () => {
+  // given: parking-permit has a working copy and released versions
+  const upload = multipart([{ field: 'resources', name: 'p.bpmn', contentType: 'application/xml', content: parking }]);
+  // when
+  const response = await api.app.inject({
+    method: 'POST',
+    url: '/v2/deployments',
+    headers: { authorization: designer, ...upload.headers },
+    payload: upload.payload,
+  });
+  // then
+  expect(response.statusCode).toBe(409);
+  expect(problemOf(response)).toMatchObject({ type: 'urn:prozessplattform:problem:release-workflow' });
+  expect(problemOf(response).detail).toContain("'parking-permit'");
+  expect((await call('GET', '/v2/processes/parking-permit/versions', designer)).json().items).toHaveLength(2);
+  // and the old direct deploy route is gone
+  expect((await call('POST', '/v2/processes/parking-permit/deployment', designer)).statusCode).toBe(404);
 });
 
 it('should still deploy plain BPMN without an execution platform through /v2/deployments', async () => {
@@ -195,7 +226,8 @@ it('should run a test instance in the sandbox that no clerk of the tenant sees a
 it('should keep writes to designers and reads to designers and administrators', async () => {
   expect((await call('GET', '/v2/processes', clerk)).statusCode).toBe(403);
   expect((await call('POST', '/v2/processes', admin, { bpmnProcessId: 'x', name: 'x' })).statusCode).toBe(403);
-  expect((await call('POST', '/v2/processes/parking-permit/deployment', admin)).statusCode).toBe(403);
+  const review = { decision: 'approve' };
+  expect((await call('POST', '/v2/processes/parking-permit/review', admin, review)).statusCode).toBe(403);
   expect((await api.app.inject({ method: 'GET', url: '/v2/processes' })).statusCode).toBe(401);
 });
 
@@ -250,7 +282,7 @@ it.each([
 
 it('should answer 404 for processes that do not exist', async () => {
   expect((await call('GET', '/v2/processes/nothing', designer)).statusCode).toBe(404);
-  expect((await call('POST', '/v2/processes/nothing/deployment', designer)).statusCode).toBe(404);
+  expect((await call('POST', '/v2/processes/nothing/review-request', designer, { revision: 1 })).statusCode).toBe(404);
   const save = await call('PUT', '/v2/processes/nothing/draft', designer, {
     revision: 3,
     name: 'x',

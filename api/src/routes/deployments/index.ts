@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
-import { assertLintClean } from '../processes/lint-gate.js';
+import { assertLintClean, assertOutsideWorkflow } from '../processes/lint-gate.js';
 import { readUpload } from '../uploads.js';
 
 const MAX_RESOURCES = 50;
@@ -32,6 +32,7 @@ export const deploymentRoutes: FastifyPluginAsync<{ engine: Engine }> = async (a
       });
       request.log.info({ actor: actorOf(request), resources: files.map((file) => file.fileName) }, 'deployment');
       const resources = files.map((file) => ({ name: file.fileName, content: file.content }));
+      await assertOutsideWorkflow(engine, tenantScope(request), resources);
       await assertLintClean(resources);
       return engine.deploy({ ...tenantScope(request), resources });
     },

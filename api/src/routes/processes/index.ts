@@ -1,45 +1,39 @@
 /**
  * The process designer's API (issue #5), for the role `designer` (administrators may read): the tenant's
- * processes with their working copy (BPMN XML and form-js forms, author, state), saving drafts
- * (optimistic concurrency by revision), deploying a draft as the next engine version (after the same lint
- * the editor runs), the version history and each version's XML, and test runs in the tenant's sandbox
- * (sandbox.ts). The release workflow with four-eyes review (issue #7) will move `state` through
- * in_review and withdrawn; today deploying releases.
+ * processes with their working copy (BPMN XML, form-js forms, local parameters and their values, author,
+ * state), saving drafts (optimistic concurrency by revision), the version history and each version's XML,
+ * and test runs in the tenant's sandbox (sandbox.ts). Releasing goes only through the review of a second
+ * designer (release.ts, issue #7); packages, catalogue and upstream updates live in packages.ts.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine, TenantScope } from '../../../../engine/src/index.js';
-import { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION, parseBpmn } from '../../../../modeler/lint/bpmn.js';
+import { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION } from '../../../../modeler/lint/bpmn.js';
 import { ApiProblem } from '../../errors.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
+import type { ParameterDeclaration, ParameterValue } from '../../packages/package.js';
 import { assertLintClean, lintResources } from './lint-gate.js';
+import { checkDeclarations, checkValues } from './parameters.js';
+import { packageRoutes } from './packages.js';
 import {
   getDraft,
   insertDraft,
   listDrafts,
   listVersions,
-  markReleased,
   updateDraft,
-  type DraftForm,
   type DraftRow,
   type VersionRow,
 } from './process.repository.js';
+import { releaseRoutes } from './release.js';
 import { sandboxCopy, sandboxScope } from './sandbox.js';
-
-const READ = { staff: ['designer', 'admin'] } as const;
-const WRITE = { staff: ['designer'] } as const;
-
-const idParams = {
-  type: 'object',
-  required: ['bpmnProcessId'],
-  additionalProperties: false,
-  properties: { bpmnProcessId: ref('process.details#/properties/bpmnProcessId') },
-} as const;
-
-interface DraftBody {
-  readonly name: string;
-  readonly bpmnXml: string;
-  readonly forms?: DraftForm[];
-}
+import {
+  checkDraft,
+  idParams,
+  READ,
+  resourcesOf,
+  WRITE,
+  type DesignerContext,
+  type DraftBody,
+} from './designer-context.js';
 
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -61,45 +55,6 @@ export function blankDiagram(bpmnProcessId: string, name: string): string {
 </bpmn:definitions>
 `;
 }
-
-const invalid = (field: string, message: string) =>
-  new ApiProblem(400, 'invalid-request', 'Invalid request', `${field}: ${message}`, {
-    errors: [{ field, message }],
-  });
-
-/** The XML must be BPMN and hold the process the draft is about; forms must carry their own id. */
-async function checkDraft(bpmnProcessId: string, body: DraftBody): Promise<void> {
-  let definitions;
-  try {
-    definitions = await parseBpmn(body.bpmnXml);
-  } catch (error) {
-    throw invalid('body.bpmnXml', `Expected BPMN 2.0 XML, but it does not parse: ${(error as Error).message}`);
-  }
-  const processIds = ((definitions.rootElements ?? []) as { $type: string; id: string }[])
-    .filter((root) => root.$type === 'bpmn:Process')
-    .map((root) => root.id);
-  if (!processIds.includes(bpmnProcessId))
-    throw invalid(
-      'body.bpmnXml',
-      `Expected a process with id '${bpmnProcessId}', but the XML has ${processIds.length ? processIds.map((id) => `'${id}'`).join(', ') : 'none'}.`,
-    );
-  const seen = new Set<string>();
-  (body.forms ?? []).forEach((form, index) => {
-    if (form.schema.id !== form.formId)
-      throw invalid(
-        `body.forms.${index}.schema.id`,
-        `Expected the form's id to be '${form.formId}', but it is ${JSON.stringify(form.schema.id ?? null)}.`,
-      );
-    if (seen.has(form.formId))
-      throw invalid(`body.forms.${index}.formId`, `Expected each form once, but '${form.formId}' is there twice.`);
-    seen.add(form.formId);
-  });
-}
-
-const resourcesOf = (draft: { bpmn_process_id: string; forms: DraftForm[] }, xml: string) => [
-  { name: `${draft.bpmn_process_id}.bpmn`, content: xml },
-  ...draft.forms.map((form) => ({ name: `${form.formId}.form`, content: JSON.stringify(form.schema) })),
-];
 
 const summaryOf = (draft: DraftRow | undefined, versions: readonly VersionRow[]) => {
   const latest = versions[0];
@@ -137,6 +92,10 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
         createdAt: draft.created_at.toISOString(),
         bpmnXml: draft.bpmn_xml,
         forms: draft.forms,
+        review: draft.review,
+        parameters: draft.parameters,
+        parameterValues: draft.parameter_values,
+        upstream: draft.upstream,
       };
     if (versions.length === 0) return undefined;
     // deployed elsewhere: its latest version opens as revision 0, and the first save creates the draft
@@ -148,8 +107,16 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
       createdAt: versions[versions.length - 1].deployedAt.toISOString(),
       bpmnXml: latest!.bpmnXml,
       forms: [],
+      review: null,
+      parameters: [],
+      parameterValues: {},
+      upstream: null,
     };
   };
+
+  const designer: DesignerContext = { engine, loadDraft, detailsOf };
+  await app.register(releaseRoutes, designer);
+  await app.register(packageRoutes, designer);
 
   app.get('/processes', {
     config: { access: READ },
@@ -230,53 +197,82 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     },
   });
 
-  app.put<{ Params: { bpmnProcessId: string }; Body: DraftBody & { revision: number } }>(
-    '/processes/:bpmnProcessId/draft',
-    {
-      config: { access: WRITE },
-      schema: {
-        tags: ['Processes'],
-        description:
-          'Saves the working copy. `revision` is the one the editor loaded (0 for a process deployed elsewhere); a save by someone else in between answers 409.',
-        params: idParams,
-        body: ref('process.draft-request'),
-        response: { 200: ref('process.details'), ...problems },
-      },
-      handler: async (request) => {
-        const scope = tenantScope(request);
-        const { bpmnProcessId } = request.params;
-        const body = { name: request.body.name, bpmnXml: request.body.bpmnXml, forms: request.body.forms ?? [] };
-        await checkDraft(bpmnProcessId, body);
-        const draft = { tenantId: scope.tenantId, bpmnProcessId, ...body, actor: actorOf(request) };
-        const now = new Date();
-        const saved = await engine.scoped(scope, async (db) => {
-          if (request.body.revision === 0) {
-            const deployed = await listVersions(db, scope.tenantId, bpmnProcessId);
-            if (deployed.length === 0) return 'missing';
-            return (await insertDraft(db, draft, now)) ? 'saved' : 'conflict';
-          }
-          if (await updateDraft(db, draft, request.body.revision, now)) return 'saved';
-          return (await getDraft(db, scope.tenantId, bpmnProcessId)) ? 'conflict' : 'missing';
-        });
-        if (saved === 'missing')
-          throw new ApiProblem(
-            404,
-            'not-found',
-            'Not found',
-            `Expected a process '${bpmnProcessId}', but there is none.`,
-          );
-        if (saved === 'conflict')
-          throw new ApiProblem(
-            409,
-            'revision-conflict',
-            'Saved by someone else',
-            `Expected revision ${request.body.revision} of '${bpmnProcessId}', but someone saved a newer one; reload and apply your change again.`,
-            { errors: [{ field: 'body.revision', message: 'Expected the current revision, but it is outdated.' }] },
-          );
-        return detailsOf(scope, bpmnProcessId);
-      },
+  app.put<{
+    Params: { bpmnProcessId: string };
+    Body: DraftBody & {
+      revision: number;
+      parameters?: ParameterDeclaration[];
+      parameterValues?: Record<string, ParameterValue>;
+    };
+  }>('/processes/:bpmnProcessId/draft', {
+    config: { access: WRITE },
+    schema: {
+      tags: ['Processes'],
+      description:
+        'Saves the working copy with its local parameters and their values. `revision` is the one the editor loaded (0 for a process deployed elsewhere); a save by someone else in between answers 409, a save during review 409 `in-review`; a released or withdrawn process becomes a draft again.',
+      params: idParams,
+      body: ref('process.draft-request'),
+      response: { 200: ref('process.details'), ...problems },
     },
-  );
+    handler: async (request) => {
+      const scope = tenantScope(request);
+      const { bpmnProcessId } = request.params;
+      const body = { name: request.body.name, bpmnXml: request.body.bpmnXml, forms: request.body.forms ?? [] };
+      await checkDraft(bpmnProcessId, body);
+      const { parameters, parameterValues } = request.body;
+      if (parameters) checkDeclarations(parameters, 'body.parameters');
+      const draft = {
+        tenantId: scope.tenantId,
+        bpmnProcessId,
+        ...body,
+        actor: actorOf(request),
+        parameters,
+        parameterValues,
+      };
+      const now = new Date();
+      const saved = await engine.scoped(scope, async (db) => {
+        const current = await getDraft(db, scope.tenantId, bpmnProcessId);
+        // values are checked against the declarations they will live with: the new ones, else the saved
+        checkValues(
+          parameters ?? current?.parameters ?? [],
+          parameterValues ?? current?.parameter_values ?? {},
+          parameterValues ? 'body.parameterValues' : 'body.parameters',
+        );
+        if (request.body.revision === 0) {
+          const deployed = await listVersions(db, scope.tenantId, bpmnProcessId);
+          if (deployed.length === 0) return 'missing';
+          return (await insertDraft(db, draft, now)) ? 'saved' : 'conflict';
+        }
+        if (current?.state === 'in_review') return 'in-review';
+        if (await updateDraft(db, draft, request.body.revision, now)) return 'saved';
+        const after = await getDraft(db, scope.tenantId, bpmnProcessId);
+        return !after ? 'missing' : after.state === 'in_review' ? 'in-review' : 'conflict';
+      });
+      if (saved === 'in-review')
+        throw new ApiProblem(
+          409,
+          'in-review',
+          'In Prüfung / In review',
+          `Expected '${bpmnProcessId}' to be editable, but it is in review; the reviewer approves or rejects it first.`,
+        );
+      if (saved === 'missing')
+        throw new ApiProblem(
+          404,
+          'not-found',
+          'Not found',
+          `Expected a process '${bpmnProcessId}', but there is none.`,
+        );
+      if (saved === 'conflict')
+        throw new ApiProblem(
+          409,
+          'revision-conflict',
+          'Saved by someone else',
+          `Expected revision ${request.body.revision} of '${bpmnProcessId}', but someone saved a newer one; reload and apply your change again.`,
+          { errors: [{ field: 'body.revision', message: 'Expected the current revision, but it is outdated.' }] },
+        );
+      return detailsOf(scope, bpmnProcessId);
+    },
+  });
 
   app.post<{ Body: { bpmnXml: string } }>('/processes/lint', {
     config: { access: READ },
@@ -291,49 +287,6 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
         ({ elementId, message, rule, category }) => ({ elementId, message, rule, category }),
       ),
     }),
-  });
-
-  app.post<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId/deployment', {
-    config: { access: WRITE },
-    schema: {
-      tags: ['Processes'],
-      description:
-        'Deploys the saved working copy with its forms as the next version (refused with the lint errors, if any).',
-      params: idParams,
-      response: { 200: ref('process.deployment-result'), ...problems },
-    },
-    handler: async (request) => {
-      const scope = tenantScope(request);
-      const draft = await loadDraft(request, request.params.bpmnProcessId);
-      const resources = resourcesOf(draft, draft.bpmn_xml);
-      const warnings = await assertLintClean(resources);
-      const deployment = await engine.deploy({ ...scope, resources });
-      const process = deployment.processes.find((item) => item.bpmnProcessId === draft.bpmn_process_id)!;
-      await engine.scoped(scope, (db) =>
-        markReleased(
-          db,
-          {
-            tenantId: scope.tenantId,
-            bpmnProcessId: draft.bpmn_process_id,
-            processDefinitionKey: process.processDefinitionKey,
-            version: process.version,
-            actor: actorOf(request),
-          },
-          draft.revision,
-          new Date(),
-        ),
-      );
-      request.log.info(
-        { actor: actorOf(request), bpmnProcessId: draft.bpmn_process_id, version: process.version },
-        'process deployed',
-      );
-      return {
-        processDefinitionKey: process.processDefinitionKey,
-        version: process.version,
-        isNew: process.isNew,
-        warnings: warnings.map(({ elementId, message, rule, category }) => ({ elementId, message, rule, category })),
-      };
-    },
   });
 
   app.get<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId/versions', {

@@ -12,6 +12,7 @@ import { ApiProblem, notFound } from '../../errors.js';
 import { formToJsonSchema } from '../../forms/form-schema.js';
 import type { TrustLevel } from '../../plugins/auth.js';
 import { problems, ref, tenantScope } from '../support.js';
+import { withdrawnProcesses } from '../processes/process.repository.js';
 
 export type ServiceRow = Selectable<ServiceTable>;
 
@@ -165,10 +166,20 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     },
     handler: async (request) => {
       const { tenantId } = request.params;
-      const rows = await engine.scoped({ tenantIds: [tenantId] }, (db) =>
-        db.selectFrom('service').selectAll().where('published', '=', true).orderBy('title').execute(),
-      );
-      return { items: rows.map(publicService) };
+      const { rows, withdrawn } = await engine.scoped({ tenantIds: [tenantId] }, async (db) => {
+        const rows = await db
+          .selectFrom('service')
+          .selectAll()
+          .where('published', '=', true)
+          .orderBy('title')
+          .execute();
+        // a withdrawn process offers nothing until its next release (issue #7)
+        return {
+          rows,
+          withdrawn: await withdrawnProcesses(db, tenantId, [...new Set(rows.map((row) => row.bpmn_process_id))]),
+        };
+      });
+      return { items: rows.filter((row) => !withdrawn.has(row.bpmn_process_id)).map(publicService) };
     },
   });
 
