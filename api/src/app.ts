@@ -33,6 +33,7 @@ import { mailboxRoutes } from './routes/mailbox/index.js';
 import { serviceRoutes } from './routes/services/index.js';
 import { authorityRoutes } from './routes/authorities/index.js';
 import { processRoutes } from './routes/processes/index.js';
+import { catalogueRoutes } from './routes/catalogue/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { fitConnectRoutes } from './routes/fit-connect/index.js';
 import { connectorRoutes } from './routes/connectors/index.js';
@@ -210,6 +211,7 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(variableRoutes, { engine });
       await v2.register(authorityRoutes, { engine, secrets });
       await v2.register(processRoutes, { engine });
+      await v2.register(catalogueRoutes, { engine });
       await v2.register(connectorRoutes, { engine, secrets });
       await v2.register(importRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
       await v2.register(codeListRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
