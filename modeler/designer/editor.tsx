@@ -144,8 +144,15 @@ export function ProcessEditor(props: {
     if (!modeler) return;
     await modeler.importXML(value.bpmnXml);
     declarePlatform(modeler);
-    (modeler.get('canvas') as Service).zoom('fit-viewport', 'auto');
+    fitViewport();
     setDirty(false);
+  };
+
+  // a hidden canvas has no size to fit into: it fits when the diagram tab shows it
+  const fitPending = useRef(false);
+  const fitViewport = () => {
+    fitPending.current = !canvasRef.current?.offsetWidth;
+    if (!fitPending.current) (modelerRef.current?.get('canvas') as Service | undefined)?.zoom('fit-viewport', 'auto');
   };
 
   useEffect(() => {
@@ -178,7 +185,9 @@ export function ProcessEditor(props: {
   }, [tab]);
 
   useEffect(() => {
-    if (tab === 'diagram') (modelerRef.current?.get('canvas') as Service | undefined)?.resized();
+    if (tab !== 'diagram') return;
+    (modelerRef.current?.get('canvas') as Service | undefined)?.resized();
+    if (fitPending.current) fitViewport();
   }, [tab]);
 
   /** Runs one step of the page; true when it worked, otherwise its problem is shown. */

@@ -95,7 +95,10 @@ export async function submitForReview(page: Page, comment?: string): Promise<voi
 
 /** A second designer opens the process and approves it; resolves with the released version. */
 export async function approve(page: Page, url: string, bpmnProcessId: string, comment?: string): Promise<number> {
-  await page.goto(`${url}/designer/#/process/${encodeURIComponent(bpmnProcessId)}`);
+  const target = `${url}/designer/#/process/${encodeURIComponent(bpmnProcessId)}`;
+  // the same hash again would not load the process again
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
   const panel = releasePanel(page);
   await panel.locator('.state', { hasText: 'In Prüfung' }).waitFor();
   if (comment) await panel.getByLabel('Kommentar').fill(comment);

@@ -169,7 +169,8 @@ it('should release, publish, take over, fill, release with four eyes and update 
 
   // B1 submits without the fee: refused at the field
   await outcome.getByRole('link', { name: /öffnen und Parameter ausfüllen/ }).click();
-  await b.locator('.djs-container').waitFor();
+  await b.getByRole('heading', { level: 2, name: 'Lokale Parameter' }).waitFor();
+  await b.locator('.djs-container').waitFor({ state: 'attached' });
   await valueField(b, 'gebuehr').getByText('Pflichtwert fehlt noch.').waitFor();
   await expect(b.getByRole('group', { name: 'Parameter gebuehr' }).count()).resolves.toBe(0);
   await releasePanel(b).getByRole('button', { name: 'Zur Prüfung einreichen' }).click();
