@@ -28,6 +28,8 @@ describe('OpenAPI', () => {
     ).toEqual(
       expect.arrayContaining([
         '/v2/applications',
+        '/v2/catalogue/packages',
+        '/v2/catalogue/packages/{packageId}/versions/{version}',
         '/v2/connectors',
         '/v2/connectors/fit-connect',
         '/v2/connectors/payment',
@@ -42,6 +44,10 @@ describe('OpenAPI', () => {
         '/v2/process-instances/search',
         '/v2/process-instances/{processInstanceKey}/element-states',
         '/v2/process-instances/{processInstanceKey}/history/verification',
+        '/v2/processes/imports/package',
+        '/v2/processes/{bpmnProcessId}/review',
+        '/v2/processes/{bpmnProcessId}/review-request',
+        '/v2/processes/{bpmnProcessId}/upstream/update',
         '/v2/public/tenants/{tenantId}/services',
         '/v2/services/{serviceId}',
         '/v2/signals/broadcast',
@@ -51,7 +57,13 @@ describe('OpenAPI', () => {
       ]),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['common', 'process-instance.search-request', 'application.receipt', 'user-task']),
+      expect.arrayContaining([
+        'common',
+        'process-instance.search-request',
+        'application.receipt',
+        'user-task',
+        'process-package',
+      ]),
     );
     expect(document.components.securitySchemes).toHaveProperty('bearer');
     expect(document.paths['/v2/public/tenants/{tenantId}/services'].get.security).toEqual([]);
