@@ -54,7 +54,7 @@ afterEach(async () => {
 
 const lintItems = (page: Page) => page.locator('.lint-list li');
 
-it('should model, check, fix, deploy, test-run and compare a process', async () => {
+it('should model, check, fix, release with four eyes, test-run, compare and withdraw a process', async () => {
   const { context, page, errors } = await newPage(browser);
   onFailure(page, 'designer-failure-flow');
   await signIn(page);
@@ -213,7 +213,7 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   const clerkTasks = await platform.engine.searchUserTasks({ tenantIds: ['091620000000'] });
   expect(clerkTasks).toEqual([]);
 
-  // version 2: another candidate group, submitted by lena and released by jonas
+  // version 2: another candidate group, submitted by lena, rejected once and then released by jonas
   await openTab(page, 'Diagramm');
   await page
     .getByRole('button', { name: 'Element check zeigen' })
@@ -225,6 +225,18 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await page.getByLabel('Candidate groups').fill('ordnungsamt');
   await page.getByLabel('Candidate groups').blur();
   await submitForReview(page);
+  await reviewer.page.reload();
+  const review = releasePanel(reviewer.page);
+  await review.locator('.state', { hasText: 'In Prüfung' }).waitFor();
+  await review.getByRole('button', { name: 'Zurückweisen' }).click();
+  await review.getByText('Bitte begründen Sie die Zurückweisung').waitFor();
+  await expect(review.getByLabel('Kommentar').getAttribute('aria-invalid')).resolves.toBe('true');
+  await review.getByLabel('Kommentar').fill('Bitte die Gruppe mit dem Ordnungsamt abstimmen.');
+  await review.getByRole('button', { name: 'Zurückweisen' }).click();
+  await reviewer.page.getByRole('status').filter({ hasText: 'Zurückgewiesen. Status: Entwurf.' }).waitFor();
+  await page.reload();
+  await releasePanel(page).locator('.state', { hasText: 'Entwurf' }).waitFor();
+  await submitForReview(page, 'Mit dem Ordnungsamt abgestimmt.');
   expect(await approve(reviewer.page, platform.url, 'parking-permit')).toBe(2);
   await reviewer.context.close();
   await page.reload();
@@ -246,15 +258,24 @@ it('should model, check, fix, deploy, test-run and compare a process', async () 
   await expectAccessible(page, 'diff');
   await screenshot(page, 'designer-diff');
 
-  // the list shows the process as released with two versions, by its author
+  // withdrawn, with a reason: no new applications
+  await page.reload();
+  await releasePanel(page).getByRole('button', { name: 'Zurückziehen' }).click();
+  await releasePanel(page).getByText('Bitte begründen Sie, warum der Prozess zurückgezogen wird.').waitFor();
+  await releasePanel(page).getByLabel('Kommentar').fill('Satzung wird überarbeitet.');
+  await releasePanel(page).getByRole('button', { name: 'Zurückziehen' }).click();
+  await page.getByRole('status').filter({ hasText: 'Zurückgezogen. Status: Zurückgezogen.' }).waitFor();
+  await expectAccessible(page, 'withdrawn');
+
+  // the list shows the process as withdrawn with two versions
   await page.getByRole('link', { name: 'Prozesse', exact: true }).first().click();
   const row = page.getByRole('row', { name: /Bewohnerparkausweis/ });
-  await expect(row.textContent()).resolves.toMatch(/parking-permit2Freigegeben.*lena/);
+  await expect(row.textContent()).resolves.toMatch(/parking-permit2Zurückgezogen/);
   await expectAccessible(page, 'list');
   await screenshot(page, 'designer-list');
   await page.getByLabel('Sprache').selectOption('en');
   await page.getByRole('heading', { level: 1, name: 'Processes' }).waitFor();
-  await expect(row.textContent()).resolves.toContain('Released');
+  await expect(row.textContent()).resolves.toContain('Withdrawn');
   expect(errors).toEqual([]);
   await context.close();
 }, 300_000);
