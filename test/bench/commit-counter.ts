@@ -11,7 +11,8 @@ const originalQuery = pg.Client.prototype.query;
   ...args: unknown[]
 ) {
   const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-  if (text !== undefined && /^\s*commit\b/i.test(text)) commitsSent++;
+  // a COMMIT alone, or at the end of a write sent together with it (lazy COMMIT, engine/src/store/database.ts)
+  if (text !== undefined && /(^|;)\s*commit\s*$/i.test(text)) commitsSent++;
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 };
 

@@ -11,7 +11,8 @@
  *   unit of work takes back the caller's in-memory effects (checkpoint/restore); that is why grouped work
  *   must not write rows itself — it locks, reads and executes through the unit of work only;
  * - a thrown error (a bug, a database error) before the commit loses nobody's command: the batch rolls
- *   back and every command runs again in a transaction of its own, where it succeeds or fails alone;
+ *   back and every command runs again in a transaction of its own, where it succeeds or fails alone (also
+ *   when the write that travels with the COMMIT failed and PostgreSQL skipped the COMMIT: database.ts);
  *   an error at COMMIT itself leaves the outcome unknown, as it does for a single command, so each caller
  *   gets that error;
  * - each caller's commands become their own history entries, chained in order also when several callers
@@ -23,6 +24,7 @@
  */
 import type { UnitOfWork, CommitEffects, RootOwner } from '../store/unit-of-work.js';
 import { errorCode } from '../errors.js';
+import { failedBeforeCommit } from '../store/database.js';
 import type { TenantScope } from './types.js';
 
 export interface GroupCommitOptions {
@@ -162,7 +164,7 @@ export class GroupCommit {
       if (effects && effects.commands > 1) this.groupedBatches++;
       if (effects) this.host.publish(effects);
     } catch (error) {
-      if (flushed) {
+      if (flushed && !failedBeforeCommit(error)) {
         // failed at COMMIT: whether it committed is unknown, exactly as for a single command
         for (const pending of batch) pending.reject(error);
         return;

@@ -8,6 +8,7 @@
  * a Postgres array literal otherwise).
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import {
   Kysely,
   PostgresDialect,
@@ -474,10 +475,53 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
 type QueryResultLike = { command: string; rowCount: number | null; rows: unknown[] };
 
 /**
+ * Marks a statement that may travel with the COMMIT that follows it ("lazy COMMIT", see lazyBeginClient):
+ * the unit of work's flush, the last write of a transaction. Only for statements whose text holds nothing
+ * but identifiers, keywords and `$n` placeholders (no string literals): their parameters are inlined as
+ * literals when the statement is sent together with the COMMIT.
+ */
+export const WITH_COMMIT = '/* with commit */ ';
+
+const notCommitted = new WeakSet<object>();
+
+/**
+ * True when `error` came from a statement sent together with its COMMIT and PostgreSQL reported the
+ * transaction aborted before the COMMIT ran: nothing was committed (unlike an error of the COMMIT itself,
+ * whose outcome may be unknown). Group commit then runs the batch's commands again one by one.
+ */
+export const failedBeforeCommit = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && notCommitted.has(error);
+
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as {
+  prepareValue(value: unknown): unknown;
+  escapeLiteral(text: string): string;
+};
+
+/** The statement with its parameters as literals (the text node-postgres would send for them), or undefined. */
+function inlineParameters(text: string, values: readonly unknown[]): string | undefined {
+  const literals: string[] = [];
+  for (const value of values) {
+    const prepared = pgUtils.prepareValue(value);
+    if (prepared === null || prepared === undefined) literals.push('NULL');
+    else if (typeof prepared === 'string') literals.push(pgUtils.escapeLiteral(prepared));
+    else return undefined; // binary (Buffer): leave it to the extended protocol
+  }
+  return text.replace(/\$(\d+)/g, (placeholder, n: string) => literals[Number(n) - 1] ?? placeholder);
+}
+
+/**
  * "Lazy BEGIN" (what the PostgreSQL JDBC driver does): kysely's `begin` is held back and sent in the same
  * simple-protocol message as the transaction's first statement when that statement has no parameters.
- * The engine makes its first statement (locking the root row) parameterless on purpose, so a command costs
- * three round trips (BEGIN+lock, write, COMMIT) instead of four. An empty transaction sends nothing.
+ * The engine makes its first statement (locking the root row) parameterless on purpose.
+ *
+ * "Lazy COMMIT", the same at the other end: a statement marked `WITH_COMMIT` is held back and sent in one
+ * simple-protocol message with the COMMIT that follows (`…; commit`), or on its own before any other
+ * statement. A command thus costs two round trips (BEGIN+lock, write+COMMIT) instead of four. Every round
+ * trip to a PostgreSQL on the same machine is also a context switch to the server process and back.
+ * When the write fails, PostgreSQL skips the COMMIT and the transaction block stays open and failed (a probe
+ * statement then fails with 25P02): that error is marked `failedBeforeCommit`. An error of the COMMIT itself
+ * (or a lost connection) is not.
+ * An empty transaction sends nothing.
  */
 function lazyBeginPool(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
@@ -497,27 +541,71 @@ function lazyBeginPool(pool: pg.Pool): PostgresPool {
 
 function lazyBeginClient(client: pg.PoolClient): PostgresPoolClient {
   let pendingBegin = false;
+  let pendingWrite: { text: string; values: readonly unknown[] } | undefined;
   const empty = (command: string): QueryResultLike => ({ command, rowCount: null, rows: [] });
-  const query = async (text: string, values?: unknown[]): Promise<QueryResultLike> => {
-    if (text === 'begin') {
-      pendingBegin = true;
-      return empty('BEGIN');
-    }
+  const send = async (text: string, values?: readonly unknown[]): Promise<QueryResultLike> => {
     if (pendingBegin) {
       pendingBegin = false;
-      if (text === 'commit' || text === 'rollback') return empty(text.toUpperCase());
       if (!values || values.length === 0) {
         const results = (await client.query(`begin; ${text}`)) as unknown as QueryResultLike | QueryResultLike[];
         return Array.isArray(results) ? results[results.length - 1] : results;
       }
       await client.query('begin');
     }
-    return (await client.query(text, values)) as unknown as QueryResultLike;
+    return (await client.query(text, values as unknown[])) as unknown as QueryResultLike;
+  };
+  const sendPendingWrite = async (): Promise<void> => {
+    const write = pendingWrite;
+    pendingWrite = undefined;
+    if (write) await send(write.text, write.values);
+  };
+  const commitWith = async (write: { text: string; values: readonly unknown[] }): Promise<QueryResultLike> => {
+    const inlined = inlineParameters(write.text, write.values);
+    if (inlined === undefined) {
+      await send(write.text, write.values);
+      return send('commit');
+    }
+    try {
+      await send(`${inlined}; commit`);
+    } catch (error) {
+      // still in the (now failed) transaction block: the write failed and PostgreSQL skipped the COMMIT;
+      // only on this path, so it costs nothing otherwise (a lost connection fails the probe differently)
+      const aborted = await client.query('SELECT 1').then(
+        () => false,
+        (probe: unknown) => (probe as { code?: string }).code === '25P02',
+      );
+      if (aborted && typeof error === 'object' && error !== null) notCommitted.add(error);
+      throw error;
+    }
+    return empty('COMMIT');
+  };
+  const query = async (text: string, values?: unknown[]): Promise<QueryResultLike> => {
+    if (text === 'begin') {
+      pendingBegin = true;
+      return empty('BEGIN');
+    }
+    if (text === 'rollback') pendingWrite = undefined;
+    if (text === 'commit' && pendingWrite) {
+      const write = pendingWrite;
+      pendingWrite = undefined;
+      return commitWith(write);
+    }
+    if (pendingBegin && (text === 'commit' || text === 'rollback')) {
+      pendingBegin = false;
+      return empty(text.toUpperCase());
+    }
+    await sendPendingWrite();
+    if (text.startsWith(WITH_COMMIT)) {
+      pendingWrite = { text, values: values ?? [] };
+      return empty('SELECT');
+    }
+    return send(text, values);
   };
   return {
     query: query as PostgresPoolClient['query'],
     release: () => {
       pendingBegin = false;
+      pendingWrite = undefined;
       client.release();
     },
   };

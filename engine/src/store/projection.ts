@@ -8,6 +8,7 @@ import { CompiledQuery, type Transaction, type Updateable } from 'kysely';
 import type { InstanceState, RuntimeRecord } from '../runtime/types.js';
 import {
   json,
+  WITH_COMMIT,
   type Database,
   type EventOutboxTable,
   type JobTable,
@@ -443,11 +444,14 @@ function insertSql(table: string, rows: readonly Record<string, unknown>[], para
   return `INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) VALUES ${tuples.join(', ')}`;
 }
 
-/** Runs the operations as few statements as possible: `WITH w0 AS (…), w1 AS (…) SELECT 1`. */
+/**
+ * Runs the operations as few statements as possible: `WITH w0 AS (…), w1 AS (…) SELECT 1`. The last one
+ * may travel with the transaction's COMMIT (`WITH_COMMIT`: its text holds identifiers and placeholders only).
+ */
 async function runCombined(trx: Transaction<Database>, operations: readonly Operation[]): Promise<void> {
   let batch: Operation[] = [];
   let params = 0;
-  const flush = async () => {
+  const flush = async (last: boolean) => {
     if (batch.length === 0) return;
     const values: unknown[] = [];
     const param = (value: unknown) => `$${values.push(value)}`;
@@ -455,16 +459,16 @@ async function runCombined(trx: Transaction<Database>, operations: readonly Oper
       batch.length === 1
         ? batch[0].build(param)
         : `WITH ${batch.map((operation, index) => `w${index} AS (${operation.build(param)})`).join(', ')} SELECT 1 AS one`;
-    await trx.executeQuery(CompiledQuery.raw(text, values));
+    await trx.executeQuery(CompiledQuery.raw(last ? WITH_COMMIT + text : text, values));
     batch = [];
     params = 0;
   };
   for (const operation of operations) {
-    if (params + operation.params > MAX_PARAMETERS) await flush();
+    if (params + operation.params > MAX_PARAMETERS) await flush(false);
     batch.push(operation);
     params += operation.params;
   }
-  await flush();
+  await flush(true);
 }
 
 /** Multi-row insert, split so that no statement exceeds Postgres' parameter limit. */
