@@ -46,6 +46,14 @@ export function canvas<T>(page: Page, gesture: string, arg?: unknown): Promise<T
   ) as Promise<T>;
 }
 
+/** Waits until the process's diagram is on the canvas (its import finishes after the page shows). */
+export async function diagramLoaded(page: Page, elementId: string): Promise<void> {
+  await page.waitForFunction((id) => {
+    const designer = (window as unknown as { designer?: { modeler: { get(name: string): any } } }).designer;
+    return Boolean(designer?.modeler.get('elementRegistry').get(id));
+  }, elementId);
+}
+
 /** A tab of the process page, by its link; waits until it is the current one. */
 export async function openTab(page: Page, name: string): Promise<void> {
   const link = page

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   approve,
   canvas,
+  diagramLoaded,
   feel,
   openAs,
   openGroup,
@@ -68,6 +69,7 @@ it('should model, check, fix, release with four eyes, test-run, compare and with
   await page.getByRole('heading', { level: 1, name: 'Bewohnerparkausweis' }).waitFor();
   await page.locator('.djs-container').waitFor();
   await page.locator('.bio-properties-panel').waitFor();
+  await diagramLoaded(page, 'StartEvent_1');
   // our worker steps are offered in the palette
   const paymentEntry = page.locator('.djs-palette .entry[data-action="template.de.prozessplattform.payment"]');
   await paymentEntry.waitFor();

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   approve,
   canvas,
+  diagramLoaded,
   openAs,
   openTab,
   releasePanel,
@@ -64,6 +65,7 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await page.getByLabel('Technische Kennung').fill(PROCESS);
   await page.getByRole('button', { name: 'Anlegen' }).click();
   await page.locator('.djs-container').waitFor();
+  await diagramLoaded(page, 'StartEvent_1');
   await canvas(
     page,
     `const modeling = get('modeling'), moddle = get('moddle'), factory = get('elementFactory');
