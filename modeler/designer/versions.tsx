@@ -166,11 +166,13 @@ export function BpmnDiff(props: { before: string; after: string; beforeLabel: st
           layout,
           changedIds,
           changed: changedIds.flatMap((id) =>
+            // bpmn-js-differ hands jsondiffpatch's [old, new] to `changed(model, key, newValue, oldValue)`,
+            // so its `newValue` is the value before and `oldValue` the value after
             Object.entries(found._changed[id].attrs).map(([attribute, change]) => ({
               id,
               attribute,
-              before: show(change.oldValue),
-              after: show(change.newValue),
+              before: show(change.newValue),
+              after: show(change.oldValue),
             })),
           ),
           zeebe: zeebeDiff(before, after),

@@ -234,6 +234,9 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await expect(parameterDiff.getByRole('row', { name: /frist/ }).textContent()).resolves.toContain('neu');
   await b.locator('.diff-viewers .diff-changed').first().waitFor();
   await b.getByRole('status').filter({ hasText: '0 hinzugefügt, 0 entfernt, 1 geändert' }).waitFor();
+  await expect(
+    b.getByRole('table', { name: 'Geänderte Eigenschaften' }).getByRole('row', { name: /check/ }).textContent(),
+  ).resolves.toBe('checknameAnmeldung prüfenAnmeldung fachlich prüfen');
   await expectAccessible(b, 'update available');
   await screenshot(b, 'packages-upstream-diff');
 
