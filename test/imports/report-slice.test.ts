@@ -2,7 +2,7 @@
  * The slice of `npm run imports:report` in the suite: every sample is imported or refused with a code, and
  * in each row every construct is either mapped or reported — nothing dropped silently.
  */
-import { camunda7Report, xdatenfelderReport } from './run.js';
+import { camunda7Report, xdatenfelderReport, xprozessReport } from './run.js';
 
 it('should account for every construct of every XDatenfelder sample', () => {
   const rows = xdatenfelderReport();
@@ -22,3 +22,16 @@ it('should account for every camunda: construct of every DigiWF model', async ()
     if ('elements' in row) expect(row.converted + row.reported).toBe(row.elements);
   }
 });
+
+it('should account for every element and extension of every XProzess export', async () => {
+  const rows = await xprozessReport();
+  expect(rows.length).toBeGreaterThanOrEqual(1);
+  for (const row of rows) {
+    expect(row).not.toHaveProperty('error');
+    if ('elements' in row) {
+      expect(row.mapped + row.reported).toBe(row.elements);
+      expect(row.elements).toBeGreaterThan(0);
+    }
+  }
+  expect(rows).toContainEqual(expect.objectContaining({ leikaKey: '99006028261000' }));
+}, 60_000);

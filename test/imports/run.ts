@@ -1,9 +1,9 @@
 /**
  * `npm run imports:report`: imports every sample of `../shared/fim/xdatenfelder/` (with the genericode code
- * lists found beside them in the code-list store) and converts every Camunda 7 model of
- * `../shared/conformance/egov-bpmn/`, then writes `reports/imports.json`:
- * `{"xdatenfelder":[{file, fields, mapped, reported}], "xprozess":[…], "camunda7":[{file, elements, converted,
- * reported, compiles}]}` — every construct is mapped or reported (mapped + reported = total); a refused file
+ * lists found beside them in the code-list store) and every XProzess export of `../shared/fim/xprozess/`,
+ * converts every Camunda 7 model of `../shared/conformance/egov-bpmn/`, then writes `reports/imports.json`:
+ * `{"xdatenfelder":[{file, fields, mapped, reported}], "xprozess":[{file, leikaKey, elements, mapped, reported}],
+ * "camunda7":[{file, elements, converted, reported, compiles}]}` — every construct is mapped or reported (mapped + reported = total); a refused file
  * carries its error code and message instead of counts. `compiles` says whether the engine's compiler accepts
  * the converted model as it is (its problems are counted, not hidden). SHARED_DIR points at ../shared.
  */
@@ -17,6 +17,7 @@ import {
   InMemoryCodeListStore,
   summariseXDatenfelder,
 } from '../../api/src/imports/xdatenfelder/index.js';
+import { importXProzess } from '../../api/src/imports/xprozess/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = resolve(process.env.SHARED_DIR ?? join(repo, '..', 'shared'));
@@ -50,6 +51,27 @@ export function xdatenfelderReport(dir = join(shared, 'fim/xdatenfelder')) {
     });
 }
 
+/**
+ * Every XProzess export of `../shared/fim/xprozess/` (the XML exports, not the decoded helper file), imported
+ * on its own: which XDatenfelder export is its start form is the importing admin's choice, not the file's.
+ */
+export async function xprozessReport(dir = join(shared, 'fim/xprozess')) {
+  const rows: (
+    | { file: string; leikaKey: string; elements: number; mapped: number; reported: number }
+    | { file: string; error: string; message: string }
+  )[] = [];
+  for (const file of filesUnder(dir, '.xml').filter((f) => !basename(f).startsWith('decoded_'))) {
+    try {
+      const imported = await importXProzess(readFileSync(file, 'utf8'));
+      const { elements, mapped, reported } = imported.report;
+      rows.push({ file: basename(file), leikaKey: imported.leikaKey, elements, mapped, reported });
+    } catch (error) {
+      rows.push({ file: basename(file), ...failure(error) });
+    }
+  }
+  return rows;
+}
+
 export async function camunda7Report(dir = join(shared, 'conformance/egov-bpmn')) {
   const rows = [];
   for (const file of filesUnder(dir, '.bpmn')) {
@@ -74,15 +96,18 @@ export async function camunda7Report(dir = join(shared, 'conformance/egov-bpmn')
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const xdatenfelder = xdatenfelderReport();
+  const xprozess = await xprozessReport();
   const camunda7 = await camunda7Report();
-  // XProzess import is not built yet (issue #7): the list stays empty rather than pretending
-  const report = { xdatenfelder, xprozess: [] as unknown[], camunda7 };
+  const report = { xdatenfelder, xprozess, camunda7 };
   mkdirSync(join(repo, 'reports'), { recursive: true });
   writeFileSync(join(repo, 'reports/imports.json'), `${JSON.stringify(report, null, 2)}\n`);
   const sum = (rows: Record<string, unknown>[], key: string) =>
     rows.reduce((total, row) => total + (typeof row[key] === 'number' ? (row[key] as number) : 0), 0);
   console.log(
     `XDatenfelder: ${xdatenfelder.length} files, ${sum(xdatenfelder, 'mapped')} of ${sum(xdatenfelder, 'fields')} field constructs mapped, ${sum(xdatenfelder, 'reported')} reported, ${xdatenfelder.filter((r) => 'error' in r).length} refused`,
+  );
+  console.log(
+    `XProzess: ${xprozess.length} files, ${sum(xprozess, 'mapped')} of ${sum(xprozess, 'elements')} elements mapped, ${sum(xprozess, 'reported')} reported, ${xprozess.filter((r) => 'error' in r).length} refused`,
   );
   console.log(
     `Camunda 7: ${camunda7.length} models, ${sum(camunda7, 'converted')} of ${sum(camunda7, 'elements')} constructs converted, ${sum(camunda7, 'reported')} reported, ${camunda7.filter((r) => 'compiles' in r && r.compiles).length} compile on the engine`,
