@@ -57,7 +57,8 @@ export async function readImportFiles(
   const files: Record<string, ImportFile> = {};
   try {
     for await (const part of request.parts({
-      limits: { files: options.parts.length, fileSize: options.maxBytes },
+      // one file more than expected, so that an unexpected one is refused by its field name, not by the count
+      limits: { files: options.parts.length + 1, fileSize: options.maxBytes },
     })) {
       const name = part.fieldname.slice(0, 100);
       if (part.type === 'field' || !options.parts.includes(part.fieldname))

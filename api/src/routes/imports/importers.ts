@@ -3,15 +3,7 @@
  * (`unit` says what the importer counts: XDatenfelder fields or BPMN constructs), the process a BPMN result
  * is about, linking an imported form as a process's start form, and an importer's refusal as problem+json.
  */
-import { compileBpmn } from '../../../../engine/src/model/compile.js';
-import { guardXml } from '../../../../engine/src/model/xml-guard.js';
-import {
-  bpmnModdle,
-  EXECUTION_PLATFORM,
-  EXECUTION_PLATFORM_VERSION,
-  MODELER_NAMESPACE,
-  parseBpmn,
-} from '../../../../modeler/lint/bpmn.js';
+import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import type { LintNode } from '../../../../modeler/lint/types.js';
 import { ApiProblem } from '../../errors.js';
 import type { Camunda7Report } from '../../imports/camunda7/index.js';
@@ -88,7 +80,7 @@ const IMPORT_ERROR = /^(XDF|CAMUNDA7|XPROZESS|BPMN)_/;
  * bug, answered 500). Oversized input, also after unpacking (zip bomb), is a 413.
  */
 export function importProblem(error: unknown, field: string): never {
-  const { code, message } = error as { code?: unknown; message?: string };
+  const { code, message, field: part } = error as { code?: unknown; message?: string; field?: unknown };
   if (typeof code !== 'string' || !IMPORT_ERROR.test(code)) throw error;
   const tooLarge = /TOO_LARGE|ZIP_BOMB|OVERSIZE/.test(code);
   const detail = message ?? code;
@@ -97,7 +89,8 @@ export function importProblem(error: unknown, field: string): never {
     tooLarge ? 'import-too-large' : 'import-refused',
     tooLarge ? 'Import too large' : 'Import refused',
     detail,
-    { code, errors: [{ field, message: detail }] },
+    // `part`: where in the file (an XML element, a ZIP entry), when the importer says
+    { code, ...(typeof part === 'string' && part ? { part } : {}), errors: [{ field, message: detail }] },
   );
 }
 
@@ -132,14 +125,6 @@ export async function mainProcessOf(xml: string, field: string): Promise<{ bpmnP
       `Expected a process id of at most 128 characters of an XML name, but it is '${main.id}'.`,
     );
   return { bpmnProcessId: main.id, name: main.name?.trim() || main.id };
-}
-
-/** A guarded read of plain BPMN (no DTD, size and depth limits), as a refusal the API maps. */
-export function guardBpmn(xml: string, maxBytes: number): string {
-  const guarded = guardXml(xml, { resourceName: 'import.bpmn', maxBytes });
-  if (guarded.ok) return guarded.text;
-  const tooLarge = guarded.problem.message.includes('at most');
-  throw Object.assign(new Error(guarded.problem.message), { code: tooLarge ? 'BPMN_TOO_LARGE' : 'BPMN_UNSAFE_XML' });
 }
 
 /**
@@ -181,78 +166,4 @@ export async function linkStartForm(
     moddle as unknown as { toXML(element: unknown, options: { format: boolean }): Promise<{ xml: string }> }
   ).toXML(definitions, { format: true });
   return linked;
-}
-
-/**
- * The report of plain BPMN: every flow element and sequence flow of the process (inside sub-processes too)
- * is carried over as drawn; the ones the engine could not run as they are (its compiler's problems) are
- * reported, for the designer to complete. Problems about the document as a whole are items that count no
- * element.
- */
-export async function plainBpmnReport(xml: string, bpmnProcessId: string): Promise<ImportReportView> {
-  const definitions = await parseBpmn(xml);
-  const process = ((definitions.rootElements ?? []) as ProcessNode[]).find(
-    (root) => root.$type === 'bpmn:Process' && root.id === bpmnProcessId,
-  );
-  const ids = new Map<string, string>();
-  const visit = (container: ProcessNode | undefined) => {
-    for (const element of container?.flowElements ?? []) {
-      if (element.id) ids.set(element.id, element.$type);
-      visit(element);
-    }
-  };
-  visit(process);
-  const compiled = await compileBpmn(xml, { resourceName: `${bpmnProcessId}.bpmn` });
-  const problems = compiled.ok ? [] : compiled.problems;
-  const items = problems.map(({ elementId, message }) => ({
-    elementId: elementId ?? null,
-    construct: (elementId && ids.get(elementId)) || 'bpmn:Definitions',
-    message,
-  }));
-  const reported = new Set(
-    items.flatMap((item) => (item.elementId && ids.has(item.elementId) ? [item.elementId] : [])),
-  );
-  return { unit: 'elements', total: ids.size, mapped: ids.size - reported.size, reported: reported.size, items };
-}
-
-/**
- * Plain BPMN of another tool as a draft of this platform: the main process is marked executable and the
- * file declares the Camunda 8 version the engine speaks, so the designer's linter flags what is missing.
- * Both changes are report items of the document.
- */
-export async function asPlatformDraft(
-  xml: string,
-  bpmnProcessId: string,
-): Promise<{ xml: string; items: ImportReportItemView[] }> {
-  const definitions = (await parseBpmn(xml)) as LintNode & { $attrs: Record<string, string> };
-  const items: ImportReportItemView[] = [];
-  const process = ((definitions.rootElements ?? []) as (ProcessNode & { isExecutable?: boolean })[]).find(
-    (root) => root.$type === 'bpmn:Process' && root.id === bpmnProcessId,
-  )!;
-  if (!process.isExecutable) {
-    (process as { isExecutable?: boolean }).isExecutable = true;
-    items.push({
-      elementId: bpmnProcessId,
-      construct: 'isExecutable',
-      message: `Expected an executable process, but '${bpmnProcessId}' was not; it is marked executable for the designer to complete.`,
-    });
-  }
-  const attrs = definitions.$attrs;
-  const prefix = Object.entries(attrs).find(([key, value]) => key.startsWith('xmlns:') && value === MODELER_NAMESPACE);
-  const name = prefix ? prefix[0].slice('xmlns:'.length) : 'modeler';
-  if (attrs[`${name}:executionPlatform`] !== EXECUTION_PLATFORM) {
-    items.push({
-      elementId: null,
-      construct: 'executionPlatform',
-      message: `Expected the model to declare ${EXECUTION_PLATFORM} ${EXECUTION_PLATFORM_VERSION}, but it declared ${attrs[`${name}:executionPlatform`] ?? 'no execution platform'}; it now declares ${EXECUTION_PLATFORM} ${EXECUTION_PLATFORM_VERSION}, so the designer lints it.`,
-    });
-    attrs[`xmlns:${name}`] = MODELER_NAMESPACE;
-    attrs[`${name}:executionPlatform`] = EXECUTION_PLATFORM;
-    attrs[`${name}:executionPlatformVersion`] = EXECUTION_PLATFORM_VERSION;
-  }
-  if (items.length === 0) return { xml, items };
-  const { xml: written } = await (
-    bpmnModdle() as unknown as { toXML(element: unknown, options: { format: boolean }): Promise<{ xml: string }> }
-  ).toXML(definitions, { format: true });
-  return { xml: written, items };
 }

@@ -1,6 +1,7 @@
 /**
  * Imports (issue #7), for designers and administrators: FIM XDatenfelder to a JSON Schema and form-js form
- * (kept, or made the start form of a draft), Camunda 7 models and plain BPMN to a draft process. Each
+ * (kept, or made the start form of a draft), FIM XProzess (with the XDatenfelder of the same service as the
+ * start form), Camunda 7 models and plain BPMN to a draft process. Each
  * answers with the import's report (what was mapped, what is reported, by element id); `?dryRun=true`
  * previews and keeps nothing. What is kept is recorded with its report (`GET /v2/imports`), in the same
  * transaction as the draft, so a refused import leaves nothing behind.
@@ -10,6 +11,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
 import { ApiProblem } from '../../errors.js';
 import { convertCamunda7 } from '../../imports/camunda7/index.js';
+import { importPlainBpmn, importXProzess, type XProzessImport } from '../../imports/xprozess/index.js';
 import { importWithCodeLists } from '../code-lists/code-list.repository.js';
 import { getDraft, insertDraft, listVersions, updateDraft, type DraftForm } from '../processes/process.repository.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
@@ -22,13 +24,11 @@ import {
   type ImportRecordRow,
 } from './import.repository.js';
 import {
-  asPlatformDraft,
   camunda7Report,
-  guardBpmn,
+  elementReport,
   importProblem,
   linkStartForm,
   mainProcessOf,
-  plainBpmnReport,
   xdatenfelderReport,
   type ImportKind,
   type ImportReportView,
@@ -69,6 +69,16 @@ function view(row: ImportRecordRow, details: boolean) {
   };
 }
 
+/** What a draft takes of an XProzess or plain BPMN import: forms as the designer keeps them. */
+const processDraftOf = (imported: XProzessImport) => ({
+  bpmnProcessId: imported.bpmnProcessId,
+  name: imported.name,
+  bpmnXml: imported.bpmnXml,
+  forms: imported.forms.map((form) => ({ formId: form.formId, schema: { ...form.schema } })),
+  ...(imported.leikaKey ? { leikaKey: imported.leikaKey } : {}),
+  ...(imported.forms[0] ? { formId: imported.forms[0].formId } : {}),
+});
+
 const routeSchema = (description: string) => ({
   tags: ['Imports'],
   description,
@@ -97,6 +107,8 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
       report: ImportReportView;
       fileName?: string;
       field: string;
+      /** XProzess with data fields: their JSON Schema and form, kept with the record */
+      result?: Omit<ImportRecordResult, 'report'>;
     },
   ) {
     const scope = tenantScope(request);
@@ -128,7 +140,7 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
           bpmnProcessId: imported.bpmnProcessId,
           formId: imported.formId,
           leikaKey: imported.leikaKey,
-          result: { report: imported.report },
+          result: { ...imported.result, report: imported.report },
           actor,
         },
         now,
@@ -258,10 +270,43 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
     },
   });
 
+  app.post<{ Querystring: ImportQuery }>('/imports/xprozess', {
+    config: { access: ACCESS },
+    schema: routeSchema(
+      'Imports a FIM XProzess 2.0 export (the BPMN in prozessmodelldatei) as a draft process with its LeiKa key. A multipart upload may add the XDatenfelder file of the same service in `dataFields`: its form becomes the start form.',
+    ),
+    handler: async (request, reply) => {
+      const scope = tenantScope(request);
+      const { file, dataFields } = await readImportFiles(request, {
+        parts: ['file', 'dataFields'],
+        extensions: ['.xml'],
+        maxBytes: maxUploadBytes,
+        fileName: request.query.fileName,
+      });
+      const fields = dataFields
+        ? await engine
+            .scoped(scope, (db) => importWithCodeLists(db, scope.tenantId, dataFields.xml, maxUploadBytes))
+            .catch((error: unknown) => importProblem(error, dataFields.field))
+        : undefined;
+      const imported = await importXProzess(file.xml, {
+        ...(fields ? { dataFields: fields } : {}),
+        limits: { maxBytes: maxUploadBytes },
+      }).catch((error: unknown) => importProblem(error, file.field));
+      const { status, body } = await createDraft(request, 'xprozess', {
+        ...processDraftOf(imported),
+        report: elementReport(imported.report),
+        fileName: file.fileName,
+        field: file.field,
+        ...(fields ? { result: { schema: fields.schema, form: { ...fields.form } } } : {}),
+      });
+      return reply.status(status).send(body);
+    },
+  });
+
   app.post<{ Querystring: ImportQuery }>('/imports/bpmn', {
     config: { access: ACCESS },
     schema: routeSchema(
-      'Creates a draft process from plain BPMN 2.0 of another tool; what the designer must complete is flagged by the linter.',
+      'Creates a draft process from plain BPMN 2.0 of another tool (Signavio, ADONIS, bpmn.io); what the designer must complete is in the report and flagged by the linter.',
     ),
     handler: async (request, reply) => {
       const { file } = await readImportFiles(request, {
@@ -270,20 +315,12 @@ export const importRoutes: FastifyPluginAsync<{ engine: Engine; maxUploadBytes: 
         maxBytes: maxUploadBytes,
         fileName: request.query.fileName,
       });
-      let xml: string;
-      try {
-        xml = guardBpmn(file.xml, maxUploadBytes);
-      } catch (error) {
-        importProblem(error, file.field);
-      }
-      const process = await mainProcessOf(xml, file.field);
-      const draft = await asPlatformDraft(xml, process.bpmnProcessId);
-      const report = await plainBpmnReport(draft.xml, process.bpmnProcessId);
+      const imported = await importPlainBpmn(file.xml, { limits: { maxBytes: maxUploadBytes } }).catch(
+        (error: unknown) => importProblem(error, file.field),
+      );
       const { status, body } = await createDraft(request, 'bpmn', {
-        ...process,
-        bpmnXml: draft.xml,
-        forms: [],
-        report: { ...report, items: [...draft.items, ...report.items] },
+        ...processDraftOf(imported),
+        report: elementReport(imported.report),
         fileName: file.fileName,
         field: file.field,
       });
