@@ -13,8 +13,7 @@ import { messages } from './messages.js';
 const t = translator(messages);
 
 export type ImportKind = 'xdatenfelder' | 'xprozess' | 'camunda7' | 'bpmn';
-// xprozess joins when its importer lands (api/src/imports/xprozess)
-const KINDS: readonly ImportKind[] = ['xdatenfelder', 'camunda7', 'bpmn'];
+const KINDS: readonly ImportKind[] = ['xdatenfelder', 'xprozess', 'camunda7', 'bpmn'];
 const ACCEPT: Record<ImportKind, string> = {
   xdatenfelder: '.xml,application/xml,text/xml',
   xprozess: '.xml,application/xml,text/xml',

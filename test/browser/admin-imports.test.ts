@@ -1,9 +1,9 @@
 /**
  * Imports and code lists in the administration, in Chromium (issue #7): an administrator uploads the
  * genericode lists of a FIM export, previews and then imports its XDatenfelder (the code lists resolved),
- * imports a DigiWF Camunda 7 model and follows the report to the draft in the designer, sees a legacy
- * XDatenfelder 1 file refused with the reason, opens a past report again from the history and deletes a
- * code list. axe on every state; screenshots in reports/screenshots/admin-imports*.png and admin-code-lists.png.
+ * imports a DigiWF Camunda 7 model and follows the report to the draft in the designer, imports the
+ * Mutterschutz XProzess with its XDatenfelder (LeiKa key, start form), sees a legacy XDatenfelder 1 file
+ * refused with the reason, opens a past report again from the history and deletes a code list. axe on every state; screenshots in reports/screenshots/admin-imports*.png and admin-code-lists.png.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +15,7 @@ const parkausweis = join(
   shared,
   'conformance/egov-bpmn/it-at-m+digiwf-core/digiwf-engine/digiwf-engine-service/src/main/resources/bausteine/kvr/parkausweis/feature/Feature_ParkausweisAnlegen.bpmn',
 );
+const xprozess = join(shared, 'fim/xprozess/xprozess_Mutterschutz_Anzeige_Beschaeftigung.xml');
 const GENERICODE = [
   'GerPS_C00000020_genericode.xml',
   'GerPS_C00000021_genericode.xml',
@@ -63,7 +64,7 @@ it('should let an administrator fill the code lists, import FIM data fields and 
   await nav(page, 'Importe');
   await page.getByRole('heading', { name: 'Importe', level: 1 }).waitFor();
   await page.getByLabel('Art').selectOption('xdatenfelder');
-  await page.getByLabel('Datei').setInputFiles(fim('GerPS_S00000094V1.0_xdf2.xml'));
+  await page.getByLabel('Datei', { exact: true }).setInputFiles(fim('GerPS_S00000094V1.0_xdf2.xml'));
   await page.getByLabel('Nur Vorschau – nichts speichern').check();
   await page.getByRole('button', { name: 'Vorschau anzeigen' }).click();
   await page.getByRole('status').filter({ hasText: 'Nichts wurde gespeichert.' }).waitFor();
@@ -85,7 +86,7 @@ it('should let an administrator fill the code lists, import FIM data fields and 
 
   // a Camunda 7 model becomes a draft; the report names the elements and links the designer
   await page.getByLabel('Art').selectOption('camunda7');
-  await page.getByLabel('Datei').setInputFiles(parkausweis);
+  await page.getByLabel('Datei', { exact: true }).setInputFiles(parkausweis);
   await page.getByRole('button', { name: 'Importieren' }).click();
   await page.getByRole('heading', { name: 'Importbericht: Feature_ParkausweisAnlegen.bpmn' }).waitFor();
   const designer = page.getByRole('link', { name: '„Feature Parkausweis erstellen“ im Designer öffnen' });
@@ -96,15 +97,29 @@ it('should let an administrator fill the code lists, import FIM data fields and 
   await expectAccessible(page, 'camunda7 report');
   await screenshot(page, 'admin-imports');
 
+  // the Mutterschutz XProzess with the XDatenfelder of the same service: a draft with LeiKa key and start form
+  await page.getByLabel('Art').selectOption('xprozess');
+  await page.getByLabel('Datei', { exact: true }).setInputFiles(xprozess);
+  await page.getByLabel('Datenfelder derselben Leistung (optional)').setInputFiles(fim('GerPS_S00000094V1.0_xdf2.xml'));
+  await page.getByRole('button', { name: 'Importieren' }).click();
+  await page
+    .getByRole('heading', { name: 'Importbericht: xprozess_Mutterschutz_Anzeige_Beschaeftigung.xml' })
+    .waitFor();
+  await expect(report.locator('dl').textContent()).resolves.toContain('99006028261000');
+  await expect(report.getByRole('link', { name: /im Designer öffnen$/ }).count()).resolves.toBe(1);
+  expect((await count('mapped')) + (await count('reported'))).toBe(await count('total'));
+  await expectAccessible(page, 'xprozess report');
+  await screenshot(page, 'admin-imports-xprozess');
+
   // a legacy XDatenfelder 1 file is refused with its reason, and nothing is added to the history
   await page.getByLabel('Art').selectOption('xdatenfelder');
-  await page.getByLabel('Datei').setInputFiles(fim('S00000036_WaBeKa_xdf1.xml'));
+  await page.getByLabel('Datei', { exact: true }).setInputFiles(fim('S00000036_WaBeKa_xdf1.xml'));
   await page.getByRole('button', { name: 'Importieren' }).click();
   await page.getByRole('alert').filter({ hasText: 'XDatenfelder 1' }).waitFor();
   await expect(page.getByRole('alert').textContent()).resolves.toContain('body.file');
   await expectAccessible(page, 'refused');
   await screenshot(page, 'admin-imports-refused');
-  await expect(page.locator('table.import-history tbody tr').count()).resolves.toBe(2);
+  await expect(page.locator('table.import-history tbody tr').count()).resolves.toBe(3);
 
   // a past report opens again from the history
   await page.getByRole('button', { name: 'Bericht anzeigen: GerPS_S00000094V1.0_xdf2.xml' }).click();
