@@ -142,6 +142,28 @@ it('should take the code lists and then the XDatenfelder out of one FIM director
   expect(gerps.report.mapped + gerps.report.reported).toBe(gerps.report.total);
 });
 
+it('should preview an XProzess export with the XDatenfelder of the same service', async () => {
+  // when
+  const { code, stdout } = await run(
+    'import',
+    'xprozess',
+    join(shared, 'fim/xprozess/xprozess_Mutterschutz_Anzeige_Beschaeftigung.xml'),
+    '--data-fields',
+    join(fim, 'GerPS_S00000094V1.0_xdf2.xml'),
+    '--url',
+    url,
+    '--dev-login',
+    `designer@${TENANT_A}`,
+    '--dry-run',
+    '--json',
+  );
+  // then
+  expect(code).toBe(0);
+  const summary = JSON.parse(stdout);
+  expect(summary).toMatchObject({ files: 1, ok: 1, failed: 0 });
+  expect(summary.results[0].report.mapped + summary.results[0].report.reported).toBe(summary.results[0].report.total);
+});
+
 it('should refuse wrong usage with exit code 2', async () => {
   const unknownKind = await run('import', 'excel', egov, '--url', url, '--token', 'x');
   expect(unknownKind).toMatchObject({ code: 2, stderr: expect.stringContaining('Expected a kind') });
