@@ -513,5 +513,12 @@ describe('bad packages and bad steps', () => {
     expect(problemOf(badDefault).errors).toEqual([expect.objectContaining({ field: 'body.parameters.0.default' })]);
     const undeclared = await save(carla, { parameterValues: { colour: 'blau' } });
     expect(problemOf(undeclared).errors).toEqual([expect.objectContaining({ field: 'body.parameterValues.colour' })]);
+    // dropping a declaration drops its value and keeps the others
+    const dropped = await save(carla, { parameters: [feeAmount, office] });
+    expect(dropped.json().parameterValues).toEqual({ feeAmount: 7500, office: 'Steueramt Frankfurt' });
+    // a test run in the sandbox carries the values as a release would
+    const run = await call('POST', `/v2/processes/${ID}/test-runs`, carla, { variables: { hundename: 'Rex' } });
+    expect(run.statusCode).toBe(201);
+    expect(run.json().variables.parameters).toEqual({ feeAmount: 7500, office: 'Steueramt Frankfurt' });
   });
 });

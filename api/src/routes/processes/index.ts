@@ -12,7 +12,7 @@ import { ApiProblem } from '../../errors.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
 import type { ParameterDeclaration, ParameterValue } from '../../packages/package.js';
 import { assertLintClean, lintResources } from './lint-gate.js';
-import { checkDeclarations, checkValues } from './parameters.js';
+import { checkDeclarations, checkValues, injectParameters, keptValues } from './parameters.js';
 import { packageRoutes } from './packages.js';
 import {
   getDraft,
@@ -232,19 +232,24 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
       const now = new Date();
       const saved = await engine.scoped(scope, async (db) => {
         const current = await getDraft(db, scope.tenantId, bpmnProcessId);
+        // new declarations without new values keep the values of what is still declared with its type
+        const values =
+          parameterValues ??
+          (parameters && current ? keptValues(current.parameters, parameters, current.parameter_values) : undefined);
         // values are checked against the declarations they will live with: the new ones, else the saved
         checkValues(
           parameters ?? current?.parameters ?? [],
-          parameterValues ?? current?.parameter_values ?? {},
-          parameterValues ? 'body.parameterValues' : 'body.parameters',
+          values ?? current?.parameter_values ?? {},
+          'body.parameterValues',
         );
+        const content = { ...draft, parameterValues: values };
         if (request.body.revision === 0) {
           const deployed = await listVersions(db, scope.tenantId, bpmnProcessId);
           if (deployed.length === 0) return 'missing';
-          return (await insertDraft(db, draft, now)) ? 'saved' : 'conflict';
+          return (await insertDraft(db, content, now)) ? 'saved' : 'conflict';
         }
         if (current?.state === 'in_review') return 'in-review';
-        if (await updateDraft(db, draft, request.body.revision, now)) return 'saved';
+        if (await updateDraft(db, content, request.body.revision, now)) return 'saved';
         const after = await getDraft(db, scope.tenantId, bpmnProcessId);
         return !after ? 'missing' : after.state === 'in_review' ? 'in-review' : 'conflict';
       });
@@ -353,7 +358,13 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
         const sandbox = sandboxScope(scope.tenantId);
         const deployment = await engine.deploy({
           ...sandbox,
-          resources: resourcesOf(draft, await sandboxCopy(draft.bpmn_xml)),
+          // with the tenant's parameter values, as a release would carry them
+          resources: resourcesOf(
+            draft,
+            await sandboxCopy(
+              await injectParameters(draft.bpmn_xml, draft.bpmn_process_id, draft.parameters, draft.parameter_values),
+            ),
+          ),
         });
         const process = deployment.processes.find((item) => item.bpmnProcessId === draft.bpmn_process_id)!;
         const created = await engine.createInstance({

@@ -8,11 +8,12 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import { getPackage, listVersionsOf } from '../../packages/catalogue.repository.js';
 import { assertPackageShape, buildPackage } from '../../packages/export.js';
-import type { ParameterDeclaration, ParameterValue, ProcessPackage } from '../../packages/package.js';
+import type { ParameterDeclaration, ProcessPackage } from '../../packages/package.js';
 import { signPackage, verifyPackage, type Verification } from '../../packages/signing.js';
 import { ApiProblem } from '../../errors.js';
 import { staffOf } from '../../plugins/auth.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
+import { keptValues } from './parameters.js';
 import { checkDraft, idParams, READ, WRITE, type DesignerContext, type Scope } from './designer-context.js';
 import { addComment, insertDraft, listVersions, updateDraft, type Upstream } from './process.repository.js';
 
@@ -103,21 +104,6 @@ const upstreamOf = (pkg: ProcessPackage, verification: Verification, now: Date):
   verified: verification.status === 'valid' && verification.trusted,
   importedAt: now.toISOString(),
 });
-
-/** The values an update keeps: those of parameters still declared with the same type. */
-export function keptValues(
-  before: readonly ParameterDeclaration[],
-  after: readonly ParameterDeclaration[],
-  values: Readonly<Record<string, ParameterValue>>,
-): Record<string, ParameterValue> {
-  const kept: Record<string, ParameterValue> = {};
-  for (const declaration of after) {
-    const previous = before.find((item) => item.name === declaration.name);
-    const value = values[declaration.name];
-    if (previous?.type === declaration.type && value !== undefined) kept[declaration.name] = value;
-  }
-  return kept;
-}
 
 const sameDeclaration = (a: ParameterDeclaration, b: ParameterDeclaration) =>
   JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());

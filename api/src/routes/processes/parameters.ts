@@ -88,6 +88,21 @@ export function assertComplete(
     );
 }
 
+/** The values an update keeps: those of parameters still declared with the same type. */
+export function keptValues(
+  before: readonly ParameterDeclaration[],
+  after: readonly ParameterDeclaration[],
+  values: Readonly<Record<string, ParameterValue>>,
+): Record<string, ParameterValue> {
+  const kept: Record<string, ParameterValue> = {};
+  for (const declaration of after) {
+    const previous = before.find((item) => item.name === declaration.name);
+    const value = values[declaration.name];
+    if (previous?.type === declaration.type && value !== undefined) kept[declaration.name] = value;
+  }
+  return kept;
+}
+
 /** A FEEL literal of the value: numbers and booleans as they are, strings quoted and escaped. */
 export const feelLiteral = (value: ParameterValue | null): string =>
   value === null
