@@ -121,7 +121,7 @@ export async function draftFromBpmn(xml: string, options: DraftOptions): Promise
   const documentItems: ImportReportItem[] = warnings.map((message) => ({
     elementId: null,
     construct: 'bpmn:Definitions',
-    message: `The BPMN reader skipped content it does not know: ${message}`,
+    message: `The BPMN reader dropped what it cannot read (an unknown element or a reference to an id the file lacks): ${message}`,
   }));
   const roots = (definitions.rootElements ?? []) as Node[];
   const processes = roots.filter((root) => root.$type === 'bpmn:Process');
