@@ -41,6 +41,18 @@ const versionOf = (row: Omit<CataloguePackageTable, 'package'>): CatalogueVersio
   publishedAt: new Date(row.published_at).toISOString(),
 });
 
+/** What a listing shows of a version (everything but the package itself). */
+const VERSION_COLUMNS = [
+  'package_id',
+  'version',
+  'origin_tenant_id',
+  'title',
+  'leika_key',
+  'changelog',
+  'published_by',
+  'published_at',
+] as const;
+
 /** The tenant that owns a package id, if anyone published it. */
 export async function originOf(db: Db, packageId: string): Promise<string | undefined> {
   const row = await store(db)
@@ -76,16 +88,7 @@ export async function publish(db: Db, pkg: ProcessPackage, publishedBy: string, 
 export async function listLatest(db: Db): Promise<(CatalogueVersion & { packageId: string })[]> {
   const rows = await store(db)
     .selectFrom('catalogue_package')
-    .select([
-      'package_id',
-      'version',
-      'origin_tenant_id',
-      'title',
-      'leika_key',
-      'changelog',
-      'published_by',
-      'published_at',
-    ])
+    .select(VERSION_COLUMNS)
     .distinctOn('package_id')
     .orderBy('package_id')
     .orderBy('version', 'desc')
@@ -97,16 +100,7 @@ export async function listLatest(db: Db): Promise<(CatalogueVersion & { packageI
 export async function listVersionsOf(db: Db, packageId: string): Promise<CatalogueVersion[]> {
   const rows = await store(db)
     .selectFrom('catalogue_package')
-    .select([
-      'package_id',
-      'version',
-      'origin_tenant_id',
-      'title',
-      'leika_key',
-      'changelog',
-      'published_by',
-      'published_at',
-    ])
+    .select(VERSION_COLUMNS)
     .where('package_id', '=', packageId)
     .orderBy('version', 'desc')
     .execute();

@@ -169,13 +169,19 @@ export function fieldError(error: unknown, field: string): string | undefined {
   return error.problem.errors?.find((item) => item.field === field || item.field === `body.${field}`)?.message;
 }
 
-type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'label'>;
+interface FieldText {
+  readonly label: string;
+  readonly hint?: string;
+  readonly error?: string;
+}
 
-/** A labelled input with hint and error tied to it by aria-describedby. */
-export function Field(props: { label: string; hint?: string; error?: string } & InputProps) {
-  const { label, hint, error, ...input } = props;
+/** Label, hint and error around one control, tied to it by id and aria-describedby. */
+function LabelledControl(
+  props: FieldText & { control: (aria: { id: string; describedBy: string | undefined }) => JSX.Element },
+) {
+  const { label, hint, error } = props;
   const id = useId();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' field-invalid' : ''}`}>
       <label for={id}>{label}</label>
@@ -184,7 +190,7 @@ export function Field(props: { label: string; hint?: string; error?: string } & 
           {hint}
         </p>
       )}
-      <input id={id} aria-describedby={described} aria-invalid={error ? true : undefined} {...input} />
+      {props.control({ id, describedBy })}
       {error && (
         <p id={`${id}-error`} class="error">
           {error}
@@ -194,28 +200,43 @@ export function Field(props: { label: string; hint?: string; error?: string } & 
   );
 }
 
+type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'label'>;
+
+/** A labelled input with hint and error tied to it by aria-describedby. */
+export function Field(props: FieldText & InputProps) {
+  const { label, hint, error, ...input } = props;
+  return (
+    <LabelledControl
+      label={label}
+      hint={hint}
+      error={error}
+      control={({ id, describedBy }) => (
+        <input id={id} aria-describedby={describedBy} aria-invalid={error ? true : undefined} {...input} />
+      )}
+    />
+  );
+}
+
 type TextAreaProps = Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, 'label'>;
 
 /** A labelled multi-line input with hint and error tied to it, like `Field`. */
-export function TextAreaField(props: { label: string; hint?: string; error?: string } & TextAreaProps) {
+export function TextAreaField(props: FieldText & TextAreaProps) {
   const { label, hint, error, ...textarea } = props;
-  const id = useId();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field${error ? ' field-invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
+    <LabelledControl
+      label={label}
+      hint={hint}
+      error={error}
+      control={({ id, describedBy }) => (
+        <textarea
+          id={id}
+          rows={3}
+          aria-describedby={describedBy}
+          aria-invalid={error ? true : undefined}
+          {...textarea}
+        />
       )}
-      <textarea id={id} rows={3} aria-describedby={described} aria-invalid={error ? true : undefined} {...textarea} />
-      {error && (
-        <p id={`${id}-error`} class="error">
-          {error}
-        </p>
-      )}
-    </div>
+    />
   );
 }
 

@@ -369,12 +369,17 @@ describe('a process package from tenant A to tenant B', () => {
     expect(problemOf(refused)).toMatchObject({ type: 'urn:prozessplattform:problem:process-withdrawn' });
     const offered = await api.app.inject({ method: 'GET', url: `/v2/public/tenants/${TENANT_B}/services` });
     expect(offered.json().items).toEqual([]);
+    const detail = await api.app.inject({ method: 'GET', url: `/v2/public/tenants/${TENANT_B}/services/${ID}` });
+    expect(detail.statusCode).toBe(409);
+    expect(problemOf(detail)).toMatchObject({ type: 'urn:prozessplattform:problem:process-withdrawn' });
     // an edit does not bring it back, a release does
     await save(carla, { name: 'Hundesteuer (neu)' });
     expect((await apply(TENANT_B)).statusCode).toBe(409);
     await submit(carla);
     await call('POST', `/v2/processes/${ID}/review`, david, { decision: 'approve' });
     expect((await apply(TENANT_B)).statusCode).toBe(201);
+    const offeredAgain = await api.app.inject({ method: 'GET', url: `/v2/public/tenants/${TENANT_B}/services/${ID}` });
+    expect(offeredAgain.statusCode).toBe(200);
     // and a withdrawal needs a released process
     const notReleased = await call('POST', '/v2/processes/nothing/withdrawal', david, { comment: 'x' });
     expect(notReleased.statusCode).toBe(404);
@@ -455,6 +460,38 @@ describe('bad packages and bad steps', () => {
       origin: { signer: 'elsewhere:2026', verified: true, trusted: false },
       upstream: { signer: 'elsewhere:2026', verified: false },
     });
+  });
+
+  it('should refuse a package whose tasks need element templates this installation lacks, writing nothing', async () => {
+    // given: a task modelled with a newer seal template and one with a template that is not installed
+    const { signature: _signature, ...unsigned } = pkg;
+    const bpmnXml = unsigned.bpmnXml.replace(
+      '<bpmn:userTask id="check"',
+      '<bpmn:userTask id="check" zeebe:modelerTemplate="de.prozessplattform.seal" zeebe:modelerTemplateVersion="9"',
+    );
+    const other = {
+      ...unsigned,
+      bpmnXml: bpmnXml.replace('<bpmn:startEvent', '<bpmn:startEvent zeebe:modelerTemplate="de.elsewhere.scan"'),
+    };
+    // when
+    const newer = await importAs(adminB, {
+      package: { ...unsigned, bpmnXml },
+      bpmnProcessId: 'hund-vorlage',
+      acceptUnsigned: true,
+    });
+    const both = await importAs(adminB, { package: other, bpmnProcessId: 'hund-vorlage', acceptUnsigned: true });
+    // then
+    expect(newer.statusCode).toBe(422);
+    expect(problemOf(newer)).toMatchObject({
+      type: 'urn:prozessplattform:problem:element-template-missing',
+      errors: [{ field: 'body.package.elementTemplates', message: 'de.prozessplattform.seal@9' }],
+    });
+    expect(problemOf(newer).detail).toContain('de.prozessplattform.seal@9 (hier 1)');
+    expect(problemOf(both).errors.map((error: { message: string }) => error.message)).toEqual([
+      'de.elsewhere.scan@0',
+      'de.prozessplattform.seal@9',
+    ]);
+    expect((await call('GET', '/v2/processes/hund-vorlage', adminB)).statusCode).toBe(404);
   });
 
   it.each([

@@ -12,12 +12,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
 import type { Db } from '../../../../engine/src/store/database.js';
 import { ApiProblem, fieldErrors, notFound } from '../../errors.js';
-import { withdrawnProcesses } from '../processes/process.repository.js';
 import { citizenOf, TRUST_LEVELS, type TrustLevel } from '../../plugins/auth.js';
 import { actorOf, keyParam, problems, ref } from '../support.js';
 import { attachDocuments, documentsOfCase } from '../documents/index.js';
 import { mailboxOfCase } from '../mailbox/index.js';
-import { findPublishedService, type ServiceRow } from '../services/index.js';
+import { offeredService, type ServiceRow } from '../services/index.js';
 
 interface SubmitBody {
   tenantId: string;
@@ -159,17 +158,7 @@ export const applicationRoutes: FastifyPluginAsync<{ engine: Engine }> = async (
       const citizen = citizenOf(request);
       const { tenantId, serviceId, data, documentKeys = [] } = request.body;
       const scope = { tenantIds: [tenantId] };
-      const service = await engine.scoped(scope, (db) => findPublishedService(db, tenantId, serviceId));
-      if (!service) throw notFound('service', serviceId);
-      // a withdrawn process serves no applications until its next release (issue #7)
-      const withdrawn = await engine.scoped(scope, (db) => withdrawnProcesses(db, tenantId, [service.bpmn_process_id]));
-      if (withdrawn.size > 0)
-        throw new ApiProblem(
-          409,
-          'process-withdrawn',
-          'Leistung derzeit nicht verfügbar / Service not available',
-          `Diese Leistung nimmt derzeit keine Anträge an. / Expected the process '${service.bpmn_process_id}' of service '${serviceId}' to be released, but it is withdrawn.`,
-        );
+      const service = await engine.scoped(scope, (db) => offeredService(db, tenantId, serviceId));
       if (TRUST_LEVELS.indexOf(citizen.trustLevel) < TRUST_LEVELS.indexOf(service.trust_level as TrustLevel))
         throw new ApiProblem(
           403,

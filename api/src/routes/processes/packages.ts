@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import { getPackage, listVersionsOf } from '../../packages/catalogue.repository.js';
+import { missingTemplates } from '../../packages/element-templates.js';
 import { assertPackageShape, buildPackage } from '../../packages/export.js';
 import type { ParameterDeclaration, ProcessPackage } from '../../packages/package.js';
 import { signPackage, verifyPackage, type Verification } from '../../packages/signing.js';
@@ -94,6 +95,24 @@ function assertAcceptable(verification: Verification, accept: boolean): void {
       `Die Signatur ist gültig, aber der Schlüssel '${verification.kid}' gehört keiner Kommune dieser Installation als Herkunft; nur eine Administration kann es übernehmen. / Expected a key of the origin tenant, but '${verification.kid}' is not known as such.`,
       'body.package.signature',
     );
+}
+
+/** Refuses a package whose tasks need element templates (job types) this installation does not have. */
+function assertTemplatesInstalled(pkg: ProcessPackage, field: string): void {
+  const missing = missingTemplates(pkg.bpmnXml);
+  if (missing.length === 0) return;
+  const list = missing
+    .map(
+      (item) => `${item.id}@${item.version}${item.installedVersion === null ? '' : ` (hier ${item.installedVersion})`}`,
+    )
+    .join(', ');
+  throw new ApiProblem(
+    422,
+    'element-template-missing',
+    'Vorlage fehlt / Element template missing',
+    `Das Paket braucht Elementvorlagen, die diese Installation nicht (in dieser Version) hat: ${list}. / Expected the element templates the package uses to be installed, but these are not: ${list}.`,
+    { errors: missing.map((item) => ({ field, message: `${item.id}@${item.version}` })), missing },
+  );
 }
 
 const upstreamOf = (pkg: ProcessPackage, verification: Verification, now: Date): Upstream => ({
@@ -185,6 +204,7 @@ export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (app, { 
       const now = new Date();
       const verification = await engine.scoped(scope, (db) => verifyPackage(db, pkg));
       assertAcceptable(verification, acceptUnsigned);
+      assertTemplatesInstalled(pkg, catalogue ? 'body.catalogue' : 'body.package.elementTemplates');
       const upstream = upstreamOf(pkg, verification, now);
       await engine.scoped(scope, async (db) => {
         const exists =
@@ -345,6 +365,7 @@ export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (app, { 
           );
         const verification = await engine.scoped(scope, (db) => verifyPackage(db, pkg));
         assertAcceptable(verification, false);
+        assertTemplatesInstalled(pkg, 'body.version');
         const bpmnXml = await renamed(pkg.bpmnXml, await processIdOf(pkg, 'body.version'), bpmnProcessId);
         const actor = actorOf(request);
         const now = new Date();

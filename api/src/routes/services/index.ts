@@ -63,15 +63,28 @@ function staffService(row: ServiceRow, schemaReport?: string[]) {
   };
 }
 
-/** A published service of the tenant (what citizens may apply for). */
-export function findPublishedService(db: Db, tenantId: string, serviceId: string): Promise<ServiceRow | undefined> {
-  return db
+/**
+ * The published service of the tenant that citizens may see and apply for: 404 when there is none, 409
+ * `process-withdrawn` while its process is withdrawn (it offers nothing until its next release, issue #7).
+ */
+export async function offeredService(db: Db, tenantId: string, serviceId: string): Promise<ServiceRow> {
+  const service = await db
     .selectFrom('service')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('service_id', '=', serviceId)
     .where('published', '=', true)
     .executeTakeFirst();
+  if (!service) throw notFound('service', serviceId);
+  const withdrawn = await withdrawnProcesses(db, tenantId, [service.bpmn_process_id]);
+  if (withdrawn.size > 0)
+    throw new ApiProblem(
+      409,
+      'process-withdrawn',
+      'Leistung derzeit nicht verfügbar / Service not available',
+      `Diese Leistung nimmt derzeit keine Anträge an. / Expected the process '${service.bpmn_process_id}' of service '${serviceId}' to be released, but it is withdrawn.`,
+    );
+  return service;
 }
 
 export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
@@ -198,8 +211,7 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     handler: async (request) => {
       const { tenantId, serviceId } = request.params;
       const scope = { tenantIds: [tenantId] };
-      const service = await engine.scoped(scope, (db) => findPublishedService(db, tenantId, serviceId));
-      if (!service) throw notFound('service', serviceId);
+      const service = await engine.scoped(scope, (db) => offeredService(db, tenantId, serviceId));
       const form = await engine.getForm({ ...scope, formKey: service.form_key });
       return { ...publicService(service), form: form?.schema ?? {}, dataSchema: service.data_schema };
     },
