@@ -2,13 +2,16 @@
  * `prozessplattform import`: the real command (api/src/cli/prozessplattform.mjs, as `npx prozessplattform`
  * runs it) spawned against a started API — the DigiWF Camunda 7 models as a batch (one of them repeats a
  * process id and is refused with 409, so the exit code is 1), a dry run that keeps nothing, FIM code lists
- * and XDatenfelder sorted out of one directory, usage errors, and the progress bar on a terminal.
+ * and XDatenfelder sorted out of one directory, a signed process package of another tenant (and a tampered
+ * one), usage errors, and the progress bar on a terminal.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runImport } from '../../api/src/cli/import.command.js';
-import { TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
+import { TENANT_A, TENANT_B, testApp, tokenFor, type TestApp } from '../api/support.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const shared = process.env.SHARED_DIR ?? join(repo, '..', 'shared');
@@ -162,6 +165,75 @@ it('should preview an XProzess export with the XDatenfelder of the same service'
   const summary = JSON.parse(stdout);
   expect(summary).toMatchObject({ files: 1, ok: 1, failed: 0 });
   expect(summary.results[0].report.mapped + summary.results[0].report.reported).toBe(summary.results[0].report.total);
+});
+
+const PACKAGED_BPMN = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">
+  <bpmn:process id="sperrmuell" name="Sperrmüllabholung" isExecutable="true">
+    <bpmn:startEvent id="applied"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="applied" targetRef="plan" />
+    <bpmn:userTask id="plan" name="Termin planen">
+      <bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition candidateGroups="abfall" /></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="plan" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+`;
+
+it("should take over another tenant's signed process package and refuse a tampered one", async () => {
+  // given: München releases a process with four eyes and exports its signed package to a file
+  const [anna, ben] = await Promise.all(
+    ['anna', 'ben'].map((userId) => tokenFor(api.app, { userId, roles: ['designer'] })),
+  );
+  const call = (method: 'GET' | 'POST' | 'PUT', path: string, token: string, payload?: object) =>
+    api.app.inject({ method, url: path, headers: { authorization: token }, payload });
+  await call('POST', '/v2/processes', anna, { bpmnProcessId: 'sperrmuell', name: 'Sperrmüllabholung' });
+  const draft = (await call('GET', '/v2/processes/sperrmuell', anna)).json();
+  const saved = await call('PUT', '/v2/processes/sperrmuell/draft', anna, {
+    revision: draft.revision,
+    name: draft.name,
+    bpmnXml: PACKAGED_BPMN,
+    forms: [],
+  });
+  await call('POST', '/v2/processes/sperrmuell/review-request', anna, { revision: saved.json().revision });
+  expect((await call('POST', '/v2/processes/sperrmuell/review', ben, { decision: 'approve' })).statusCode).toBe(200);
+  const pkg = (await call('GET', '/v2/processes/sperrmuell/package', anna)).json();
+  const dir = mkdtempSync(join(tmpdir(), 'pp-cli-package-'));
+  const signed = join(dir, 'sperrmuell.json');
+  const tampered = join(dir, 'sperrmuell-veraendert.json');
+  writeFileSync(signed, JSON.stringify(pkg));
+  writeFileSync(tampered, JSON.stringify({ ...pkg, bpmnXml: pkg.bpmnXml.replace('Termin planen', 'Termin') }));
+
+  // when: Frankfurt's designer imports both
+  const { code, stdout } = await run(
+    'import',
+    'package',
+    signed,
+    tampered,
+    '--url',
+    url,
+    '--dev-login',
+    `designer@${TENANT_B}`,
+  );
+
+  // then: the signed one is a draft of Frankfurt with its upstream, the tampered one is refused
+  expect(code).toBe(1);
+  const lines = stdout.trim().split('\n');
+  expect(lines.find((line) => line.includes('sperrmuell.json'))).toMatch(
+    /^✓ .+ → http:\/\/127\.0\.0\.1:[0-9]+\/designer\/#\/process\/sperrmuell$/,
+  );
+  expect(lines.find((line) => line.includes('sperrmuell-veraendert.json'))).toMatch(
+    /^✗ .+: 422 .*(body\.package\.signature)/,
+  );
+  expect(lines.at(-1)).toMatch(/^2 files, 1 ok, 1 failed/);
+  const designerB = await tokenFor(api.app, { userId: 'carla', tenantId: TENANT_B, roles: ['designer'] });
+  const takenOver = (await call('GET', '/v2/processes/sperrmuell', designerB)).json();
+  expect(takenOver).toMatchObject({
+    state: 'draft',
+    upstream: { packageId: pkg.manifest.id, version: 1, verified: true },
+  });
 });
 
 it('should refuse wrong usage with exit code 2', async () => {

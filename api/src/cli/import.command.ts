@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
+import { designerUrl } from '../designer-links.js';
 
 export type CliKind = 'xdatenfelder' | 'xprozess' | 'camunda7' | 'bpmn' | 'package' | 'code-list';
 
@@ -175,7 +176,15 @@ async function send(options: ImportOptions, file: string): Promise<FileResult> {
     status: response.status,
     ...(report ? { report: { total: report.total, mapped: report.mapped, reported: report.reported } } : {}),
     ...(typeof body.bpmnProcessId === 'string' ? { bpmnProcessId: body.bpmnProcessId } : {}),
-    ...(typeof body.designerUrl === 'string' ? { designerUrl: new URL(body.designerUrl, options.url).href } : {}),
+    // the imports answer with the designer's link; a taken-over package answers with the process itself
+    ...(typeof body.bpmnProcessId === 'string'
+      ? {
+          designerUrl: new URL(
+            typeof body.designerUrl === 'string' ? body.designerUrl : designerUrl(body.bpmnProcessId),
+            options.url,
+          ).href,
+        }
+      : {}),
   };
 }
 

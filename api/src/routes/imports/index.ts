@@ -33,6 +33,7 @@ import {
   type ImportKind,
   type ImportReportView,
 } from './importers.js';
+import { designerUrl } from '../../designer-links.js';
 
 const ACCESS = { staff: ['designer', 'admin'] } as const;
 const HISTORY_LIMIT = 200;
@@ -42,8 +43,6 @@ interface ImportQuery {
   readonly bpmnProcessId?: string;
   readonly fileName?: string;
 }
-
-const designerUrl = (bpmnProcessId: string) => `/designer/#/process/${encodeURIComponent(bpmnProcessId)}`;
 
 const alreadyExists = (bpmnProcessId: string, field: string) =>
   new ApiProblem(409, 'already-exists', 'Already exists', `Expected a new process id, but '${bpmnProcessId}' exists.`, {
