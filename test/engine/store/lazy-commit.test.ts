@@ -5,7 +5,14 @@
  */
 import { sql, CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { createDatabase, failedBeforeCommit, WITH_COMMIT, type Db } from '../../../engine/src/store/database.js';
+import { createRequire } from 'node:module';
+import {
+  createDatabase,
+  escapeLiteral,
+  failedBeforeCommit,
+  WITH_COMMIT,
+  type Db,
+} from '../../../engine/src/store/database.js';
 import { createFreshDatabase, dropDatabase } from './support.js';
 
 describe('lazy commit', () => {
@@ -64,6 +71,25 @@ describe('lazy commit', () => {
       at: new Date('2026-12-03T10:00:00.000Z'),
       doc: { quote: "it's $1", backslash: '\\' },
     });
+  });
+
+  it('should escape literals exactly as node-postgres does', () => {
+    // given
+    const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { escapeLiteral(text: string): string };
+    const texts = [
+      '',
+      'plain',
+      "it's",
+      "''",
+      '\\',
+      "a\\'b",
+      '{"x":"C:\\\\dir","y":"O\'Brien"}',
+      '$1 ; commit',
+      'ä€\u0001',
+    ];
+
+    // then
+    for (const text of texts) expect(escapeLiteral(text)).toBe(pgUtils.escapeLiteral(text));
   });
 
   it('should send a held write on its own before a later statement of the transaction', async () => {
