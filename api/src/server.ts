@@ -154,7 +154,7 @@ if (config.devLogin)
 // the Quick start's demo municipality (embedded mode with the development login; DEMO=false leaves it out),
 // seeded after the signal handlers are in place, so Ctrl-C while it runs still stops the platform promptly
 if (!stopping)
-  await startDemoIfEmbedded(app, engine, config).then(
+  await startDemoIfEmbedded(app, config).then(
     (ready) => {
       demo = ready;
       if (ready) logger.info(`Demo municipality ${ready.tenantId} ready: see README "Try it in two minutes".`);

@@ -34,7 +34,7 @@ beforeAll(async () => {
     deps: { secrets: new SecretBox(secretsKey) },
     engineOptions: { schedulerIntervalMs: 100, jobs: { pollIntervalMs: 100 } },
   });
-  demo = await seedDemo(platform.app, platform.engine, { platformUrl: platform.url });
+  demo = await seedDemo(platform.app, { platformUrl: platform.url });
   transport = startWorkers(
     platform.engine,
     { ...loadWorkerConfig({}), secretsKey, publicUrl: platform.url },

@@ -1,12 +1,13 @@
 /**
  * A municipal case from application to Bescheid through the REST API only (real PostgreSQL, the
- * development login): a designer deploys the residents' parking permit (Bewohnerparkausweis) with its forms
- * and offers it as a service; a citizen uploads the vehicle registration and applies; the clerk asks for a
+ * development login): a designer releases the residents' parking permit (Bewohnerparkausweis) with its forms
+ * through review by a second designer and offers it as a service; a citizen uploads the vehicle registration and applies; the clerk asks for a
  * missing document through the mailbox; the citizen answers with it; the clerk approves; an external
  * worker seals the Bescheid over the job API; the citizen sees the case decided. Along the way the API
  * refuses what it must: too low a trust level, invalid data, another citizen's case.
  */
 import { readFileSync } from 'node:fs';
+import { releaseThroughReview } from '../../api/src/demo/release.js';
 import { multipart, problemOf, TENANT_A, testApp, tokenFor, type TestApp } from '../api/support.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../api/fixtures/${name}`, import.meta.url));
@@ -15,6 +16,7 @@ const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 describe('Bewohnerparkausweis from application to Bescheid over the API', () => {
   let t: TestApp;
   let designer: string;
+  let reviewer: string;
   let clerk: string;
   let worker: string;
   let citizen: string;
@@ -41,6 +43,7 @@ describe('Bewohnerparkausweis from application to Bescheid over the API', () => 
   beforeAll(async () => {
     t = await testApp('e2e_application');
     designer = await tokenFor(t.app, { userId: 'planer', roles: ['designer'] });
+    reviewer = await tokenFor(t.app, { userId: 'pruefer', roles: ['designer'] });
     clerk = await tokenFor(t.app, {
       userId: 'sachbearbeiterin',
       roles: ['clerk'],
@@ -57,34 +60,22 @@ describe('Bewohnerparkausweis from application to Bescheid over the API', () => 
   afterAll(() => t.close());
 
   it('should carry the case from the citizen’s application to the sealed Bescheid', async () => {
-    // given: the process, its forms and the service
-    const resources = multipart([
+    // given: the process and its forms released with four eyes, and the service
+    const formFile = (name: string) => {
+      const schema = JSON.parse(fixture(name).toString('utf8'));
+      return { formId: schema.id, schema };
+    };
+    const released = await releaseThroughReview(
+      t.app,
+      { author: designer, reviewer },
       {
-        field: 'resources',
-        name: 'bewohnerparkausweis.bpmn',
-        contentType: 'application/xml',
-        content: fixture('bewohnerparkausweis.bpmn'),
+        bpmnProcessId: 'bewohnerparkausweis',
+        name: 'Bewohnerparkausweis',
+        bpmnXml: fixture('bewohnerparkausweis.bpmn').toString('utf8'),
+        forms: [formFile('bewohnerparkausweis-antrag.form'), formFile('antrag-pruefen.form')],
       },
-      {
-        field: 'resources',
-        name: 'bewohnerparkausweis-antrag.form',
-        contentType: 'application/json',
-        content: fixture('bewohnerparkausweis-antrag.form'),
-      },
-      {
-        field: 'resources',
-        name: 'antrag-pruefen.form',
-        contentType: 'application/json',
-        content: fixture('antrag-pruefen.form'),
-      },
-    ]);
-    const deployed = await t.app.inject({
-      method: 'POST',
-      url: '/v2/deployments',
-      headers: { authorization: designer, ...resources.headers },
-      payload: resources.payload,
-    });
-    expect(deployed.statusCode).toBe(200);
+    );
+    expect(released).toEqual({ outcome: 'released', state: 'released' });
     const service = await call('PUT', '/v2/services/bewohnerparkausweis', designer, {
       leikaKey: '99050012104000',
       title: 'Bewohnerparkausweis',

@@ -4,15 +4,17 @@
  * authorities, the e-payment account and the Fachverfahren — the protocol-faithful simulators of
  * `simulators/`, started in this process on loopback ports and wired as the tenant's payment provider and
  * the process's handoff endpoint. It runs in embedded mode with the development login (server.ts), and in
- * tests only when a test asks for it. Seeding again changes nothing that is already there: an identical
- * deployment keeps its version, the service, the directory and the connector are replaced by the same.
+ * tests only when a test asks for it. The process is released through the designer's workflow (saved by the
+ * designer, approved by a second one); a working copy others have changed is left to them. Seeding again
+ * changes nothing that is already there: a release with the same content stays, the service, the directory
+ * and the connector are replaced by the same.
  *
  * It goes through the API itself (in-process `inject` with development-login tokens), so the demo data
  * passes exactly the validation an administrator's would.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../../engine/src/index.js';
+import { releaseThroughReview } from './release.js';
 import { startFachverfahren, type FachverfahrenSimulator } from '../../../simulators/fachverfahren.js';
 import { startPaymentProvider, type PaymentProviderSimulator } from '../../../simulators/payment-provider.js';
 
@@ -42,15 +44,34 @@ export const DEMO_USERS = {
     groups: [DEMO_GROUP],
   },
   designer: { kind: 'staff', userId: 'planer', name: 'Prozessdesign', tenantId: DEMO_TENANT, roles: ['designer'] },
+  /** the second pair of eyes of the release workflow */
+  reviewer: { kind: 'staff', userId: 'pruefer', name: 'Prozessprüfung', tenantId: DEMO_TENANT, roles: ['designer'] },
   admin: { kind: 'staff', userId: 'admin', name: 'Administration', tenantId: DEMO_TENANT, roles: ['admin'] },
 } as const;
 
 const file = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 
+const FACHVERFAHREN_URL = '__FACHVERFAHREN_URL__';
+
 /** The demo process with the Fachverfahren's address filled in. */
 export function demoProcessXml(fachverfahrenUrl: string): string {
-  return file('./bewohnerparkausweis.bpmn').replace('__FACHVERFAHREN_URL__', fachverfahrenUrl);
+  return file('./bewohnerparkausweis.bpmn').replace(FACHVERFAHREN_URL, fachverfahrenUrl);
 }
+
+/** Whether a BPMN is the demo process with some Fachverfahren address (an earlier seed's). */
+function isDemoProcess(bpmnXml: string): boolean {
+  const [before, after] = file('./bewohnerparkausweis.bpmn').split(FACHVERFAHREN_URL);
+  return (
+    bpmnXml.startsWith(before) &&
+    bpmnXml.endsWith(after) &&
+    /^http:\/\/[^"<>\s]+$/.test(bpmnXml.slice(before.length, bpmnXml.length - after.length))
+  );
+}
+
+const formOf = (name: string) => {
+  const schema = JSON.parse(file(name)) as { id: string } & Record<string, unknown>;
+  return { formId: schema.id, schema };
+};
 
 export interface Demo {
   readonly tenantId: string;
@@ -64,7 +85,6 @@ const PAYMENT_SECRET = 'demo-payment-secret-musterstadt';
 
 export async function seedDemo(
   app: FastifyInstance,
-  engine: Engine,
   options: {
     /** where the simulators reach the platform (its listening address) */
     platformUrl: string;
@@ -123,16 +143,25 @@ export async function seedDemo(
     },
   };
   try {
-    await engine.deploy({
-      tenantId: DEMO_TENANT,
-      resources: [
-        { name: 'bewohnerparkausweis.bpmn', content: demoProcessXml(`${fachverfahren.url}/records`) },
-        { name: 'bewohnerparkausweis-antrag.form', content: file('./bewohnerparkausweis-antrag.form') },
-        { name: 'antrag-pruefen.form', content: file('./antrag-pruefen.form') },
-      ],
-    });
+    // the demo process goes through the release workflow like every other: saved, reviewed, released
     const designer = await token(DEMO_USERS.designer);
     const admin = await token(DEMO_USERS.admin);
+    const release = await releaseThroughReview(
+      app,
+      { author: designer, reviewer: await token(DEMO_USERS.reviewer) },
+      {
+        bpmnProcessId: DEMO_PROCESS,
+        name: 'Bewohnerparkausweis',
+        bpmnXml: demoProcessXml(`${fachverfahren.url}/records`),
+        forms: [formOf('./bewohnerparkausweis-antrag.form'), formOf('./antrag-pruefen.form')],
+      },
+      isDemoProcess,
+    );
+    if (release.outcome === 'left-alone')
+      app.log.warn(
+        { bpmnProcessId: DEMO_PROCESS, state: release.state },
+        'The demo process is being worked on in the designer; the seed leaves it as it is.',
+      );
     await call('PUT', `/v2/services/${DEMO_SERVICE}`, designer, {
       leikaKey: '99050012104000',
       title: 'Bewohnerparkausweis',
@@ -169,11 +198,10 @@ export async function seedDemo(
 /**
  * `npm start`'s demo: in embedded mode with the development login, unless `DEMO=false`. The Fachverfahren
  * simulator takes the port after the API's when it is free, so the process's handoff address (and with it
- * the deployed version) stays the same from one start to the next.
+ * the released version) stays the same from one start to the next.
  */
 export async function startDemoIfEmbedded(
   app: FastifyInstance,
-  engine: Engine,
   config: { databaseUrl?: string; devLogin: boolean; port: number; host: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Demo | undefined> {
@@ -184,9 +212,9 @@ export async function startDemoIfEmbedded(
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const platformUrl = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
   try {
-    return await seedDemo(app, engine, { platformUrl, fachverfahrenPort: config.port + 1 });
+    return await seedDemo(app, { platformUrl, fachverfahrenPort: config.port + 1 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    return seedDemo(app, engine, { platformUrl });
+    return seedDemo(app, { platformUrl });
   }
 }

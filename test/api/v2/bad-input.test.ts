@@ -3,6 +3,7 @@
  * and nothing is written.
  */
 import { readFileSync } from 'node:fs';
+import { releaseThroughReview } from '../../../api/src/demo/release.js';
 import { bpmn } from '../../engine/services/support.js';
 import { multipart, problemOf, TENANT_A, testApp, tokenFor, type TestApp } from '../support.js';
 
@@ -48,34 +49,58 @@ describe('bad input', () => {
       groups: ['strassenverkehrsbehoerde'],
     });
     citizen = await tokenFor(t.app, { userId: 'erika', trustLevel: 'hoch' });
-    const resources = multipart(
-      ['bewohnerparkausweis.bpmn', 'bewohnerparkausweis-antrag.form', 'antrag-pruefen.form'].map((name) => ({
-        field: 'resources',
-        name,
-        contentType: 'application/octet-stream',
-        content: fixture(name),
-      })),
+    // the process released with four eyes (only released versions serve applications) …
+    const form = (name: string) => {
+      const schema = JSON.parse(fixture(name).toString('utf8'));
+      return { formId: schema.id, schema };
+    };
+    await releaseThroughReview(
+      t.app,
+      { author: admin, reviewer: await tokenFor(t.app, { userId: 'pruefer', roles: ['designer'] }) },
+      {
+        bpmnProcessId: 'bewohnerparkausweis',
+        name: 'Bewohnerparkausweis',
+        bpmnXml: fixture('bewohnerparkausweis.bpmn').toString('utf8'),
+        forms: [form('bewohnerparkausweis-antrag.form'), form('antrag-pruefen.form')],
+      },
     );
-    await t.app.inject({
+    // … and one deployed past the release workflow, offered as a service all the same
+    const direct = multipart([
+      {
+        field: 'resources',
+        name: 'direkt.bpmn',
+        contentType: 'application/xml',
+        content: bpmn(
+          'direkt',
+          '<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" />',
+        ),
+      },
+    ]);
+    const deployed = await t.app.inject({
       method: 'POST',
       url: '/v2/deployments',
-      headers: { authorization: admin, ...resources.headers },
-      payload: resources.payload,
+      headers: { authorization: admin, ...direct.headers },
+      payload: direct.payload,
     });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v2/services/bewohnerparkausweis',
-      headers: { authorization: admin },
-      payload: {
-        leikaKey: '99050012104000',
-        title: 'Bewohnerparkausweis',
-        description: '',
-        bpmnProcessId: 'bewohnerparkausweis',
-        formId: 'bewohnerparkausweis-antrag',
-        trustLevel: 'niedrig',
-        published: true,
-      },
-    });
+    expect(deployed.body).toContain('"bpmnProcessId":"direkt"');
+    for (const [serviceId, bpmnProcessId] of [
+      ['bewohnerparkausweis', 'bewohnerparkausweis'],
+      ['direkt', 'direkt'],
+    ])
+      await t.app.inject({
+        method: 'PUT',
+        url: `/v2/services/${serviceId}`,
+        headers: { authorization: admin },
+        payload: {
+          leikaKey: '99050012104000',
+          title: 'Bewohnerparkausweis',
+          description: '',
+          bpmnProcessId,
+          formId: 'bewohnerparkausweis-antrag',
+          trustLevel: 'niedrig',
+          published: true,
+        },
+      });
     before = await counts();
   });
   afterAll(async () => {
@@ -339,6 +364,21 @@ describe('bad input', () => {
     ]);
     expect(badTenant.statusCode).toBe(400);
     expect(staffApplies.statusCode).toBe(403);
+  });
+
+  it('should take no applications for a process deployed past the release workflow, and not offer it', async () => {
+    // when
+    const catalogue = await t.app.inject({ method: 'GET', url: `/v2/public/tenants/${TENANT_A}/services` });
+    const details = await t.app.inject({ method: 'GET', url: `/v2/public/tenants/${TENANT_A}/services/direkt` });
+    const application = await post('/v2/applications', { tenantId: TENANT_A, serviceId: 'direkt', data: {} }, citizen);
+    // then
+    expect(catalogue.json().items.map((item: { serviceId: string }) => item.serviceId)).toEqual([
+      'bewohnerparkausweis',
+    ]);
+    for (const response of [details, application]) {
+      expect(response.statusCode).toBe(409);
+      expect(problemOf(response)).toMatchObject({ type: 'urn:prozessplattform:problem:not-released' });
+    }
   });
 
   it('should refuse a service whose process or form is not deployed', async () => {

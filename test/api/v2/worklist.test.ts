@@ -61,11 +61,11 @@ describe('work list and case search', () => {
 
   beforeAll(async () => {
     t = await testApp('api_worklist');
-    demo = await seedDemo(t.app, t.engine, { platformUrl: 'http://127.0.0.1:9' });
+    demo = await seedDemo(t.app, { platformUrl: 'http://127.0.0.1:9' });
     const fachverfahrenPort = Number(new URL(demo.fachverfahren.url).port);
     await demo.close();
     // a restart of npm start: the Fachverfahren on the same port, so the process is the same
-    demo = await seedDemo(t.app, t.engine, { platformUrl: 'http://127.0.0.1:9', fachverfahrenPort });
+    demo = await seedDemo(t.app, { platformUrl: 'http://127.0.0.1:9', fachverfahrenPort });
     clerk = await tokenFor(t.app, {
       userId: 'mueller',
       tenantId: DEMO_TENANT,

@@ -307,21 +307,35 @@ export async function withdraw(db: Db, tenantId: string, bpmnProcessId: string, 
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The processes of the tenant that are withdrawn (of those asked about). */
-export async function withdrawnProcesses(
+/**
+ * Whether each of these processes may serve applications: `released` when it was released through review
+ * and is not withdrawn since; `withdrawn`; `unreleased` when it never was (a draft, or deployed past the
+ * workflow through `POST /v2/deployments`).
+ */
+export async function releaseStates(
   db: Db,
   tenantId: string,
   bpmnProcessIds: readonly string[],
-): Promise<Set<string>> {
-  if (bpmnProcessIds.length === 0) return new Set();
+): Promise<Map<string, 'released' | 'withdrawn' | 'unreleased'>> {
+  const states = new Map(bpmnProcessIds.map((id) => [id, 'unreleased' as 'released' | 'withdrawn' | 'unreleased']));
+  if (bpmnProcessIds.length === 0) return states;
   const rows = await store(db)
     .selectFrom('process_draft')
-    .select('bpmn_process_id')
+    .select(['bpmn_process_id', 'withdrawn_at'])
     .where('tenant_id', '=', tenantId)
     .where('bpmn_process_id', 'in', bpmnProcessIds)
-    .where('withdrawn_at', 'is not', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('process_release')
+          .select('version')
+          .whereRef('process_release.tenant_id', '=', 'process_draft.tenant_id')
+          .whereRef('process_release.bpmn_process_id', '=', 'process_draft.bpmn_process_id'),
+      ),
+    )
     .execute();
-  return new Set(rows.map((row) => row.bpmn_process_id));
+  for (const row of rows) states.set(row.bpmn_process_id, row.withdrawn_at ? 'withdrawn' : 'released');
+  return states;
 }
 
 /** Whether a working copy exists for each of these process ids (those in the release workflow). */

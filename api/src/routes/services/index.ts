@@ -12,7 +12,7 @@ import { ApiProblem, notFound } from '../../errors.js';
 import { formToJsonSchema } from '../../forms/form-schema.js';
 import type { TrustLevel } from '../../plugins/auth.js';
 import { problems, ref, tenantScope } from '../support.js';
-import { withdrawnProcesses } from '../processes/process.repository.js';
+import { releaseStates } from '../processes/process.repository.js';
 
 export type ServiceRow = Selectable<ServiceTable>;
 
@@ -65,7 +65,8 @@ function staffService(row: ServiceRow, schemaReport?: string[]) {
 
 /**
  * The published service of the tenant that citizens may see and apply for: 404 when there is none, 409
- * `process-withdrawn` while its process is withdrawn (it offers nothing until its next release, issue #7).
+ * while its process is not released through review (`not-released`) or withdrawn (`process-withdrawn`) —
+ * only released versions serve applications (issue #7).
  */
 export async function offeredService(db: Db, tenantId: string, serviceId: string): Promise<ServiceRow> {
   const service = await db
@@ -76,13 +77,13 @@ export async function offeredService(db: Db, tenantId: string, serviceId: string
     .where('published', '=', true)
     .executeTakeFirst();
   if (!service) throw notFound('service', serviceId);
-  const withdrawn = await withdrawnProcesses(db, tenantId, [service.bpmn_process_id]);
-  if (withdrawn.size > 0)
+  const state = (await releaseStates(db, tenantId, [service.bpmn_process_id])).get(service.bpmn_process_id);
+  if (state !== 'released')
     throw new ApiProblem(
       409,
-      'process-withdrawn',
+      state === 'withdrawn' ? 'process-withdrawn' : 'not-released',
       'Leistung derzeit nicht verfügbar / Service not available',
-      `Diese Leistung nimmt derzeit keine Anträge an. / Expected the process '${service.bpmn_process_id}' of service '${serviceId}' to be released, but it is withdrawn.`,
+      `Diese Leistung nimmt derzeit keine Anträge an. / Expected the process '${service.bpmn_process_id}' of service '${serviceId}' to be released through review, but it is ${state === 'withdrawn' ? 'withdrawn' : 'not released'}.`,
     );
   return service;
 }
@@ -179,20 +180,20 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     },
     handler: async (request) => {
       const { tenantId } = request.params;
-      const { rows, withdrawn } = await engine.scoped({ tenantIds: [tenantId] }, async (db) => {
+      const { rows, states } = await engine.scoped({ tenantIds: [tenantId] }, async (db) => {
         const rows = await db
           .selectFrom('service')
           .selectAll()
           .where('published', '=', true)
           .orderBy('title')
           .execute();
-        // a withdrawn process offers nothing until its next release (issue #7)
+        // only processes released through review (and not withdrawn since) offer anything (issue #7)
         return {
           rows,
-          withdrawn: await withdrawnProcesses(db, tenantId, [...new Set(rows.map((row) => row.bpmn_process_id))]),
+          states: await releaseStates(db, tenantId, [...new Set(rows.map((row) => row.bpmn_process_id))]),
         };
       });
-      return { items: rows.filter((row) => !withdrawn.has(row.bpmn_process_id)).map(publicService) };
+      return { items: rows.filter((row) => states.get(row.bpmn_process_id) === 'released').map(publicService) };
     },
   });
 
