@@ -34,7 +34,8 @@ interface Run {
 
 function startServer(env: Record<string, string>): Run {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !configVariables.includes(name)));
-  const child = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'api/src/server.ts'], {
+  // as `npm start` runs it: tsx as a loader in the one process, so signals reach the server itself
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/server.ts'], {
     cwd: root,
     env: { ...cleanEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
