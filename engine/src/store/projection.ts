@@ -392,15 +392,38 @@ export class Projection {
       ' ON CONFLICT ("scope_key", "name") DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"',
     );
 
-    const update = (table: 'process_instance' | 'job' | 'user_task' | 'incident', updates: Map<string, object>) => {
+    const update = (table: UpdatedTable, updates: Map<string, object>) => {
+      // rows patched in the same columns (the roots of a group-commit batch) share one UPDATE … FROM (VALUES …)
+      const byColumns = new Map<string, { columns: string[]; rows: [string, Record<string, unknown>][] }>();
       for (const [key, patch] of updates) {
-        const set = Object.entries(patch).filter(([, value]) => value !== undefined);
-        if (set.length === 0) continue;
-        operations.push({
-          params: set.length + 1,
-          build: (p) =>
-            `UPDATE ${ident(table)} SET ${set.map(([column, value]) => `${ident(column)} = ${p(value)}`).join(', ')} WHERE "key" = ${p(key)}`,
-        });
+        const columns = Object.keys(patch)
+          .filter((column) => (patch as Record<string, unknown>)[column] !== undefined)
+          .sort();
+        if (columns.length === 0) continue;
+        const shape = columns.join(',');
+        const group = byColumns.get(shape);
+        if (group) group.rows.push([key, patch as Record<string, unknown>]);
+        else byColumns.set(shape, { columns, rows: [[key, patch as Record<string, unknown>]] });
+      }
+      for (const { columns, rows } of byColumns.values()) {
+        const types = UPDATE_COLUMN_TYPES[table];
+        if (rows.length === 1 || !columns.every((column) => column in types)) {
+          for (const [key, patch] of rows)
+            operations.push({
+              params: columns.length + 1,
+              build: (p) =>
+                `UPDATE ${ident(table)} SET ${columns.map((column) => `${ident(column)} = ${p(patch[column])}`).join(', ')} WHERE "key" = ${p(key)}`,
+            });
+          continue;
+        }
+        const size = Math.max(1, Math.floor(MAX_PARAMETERS / (columns.length + 1)));
+        for (let i = 0; i < rows.length; i += size) {
+          const chunk = rows.slice(i, i + size);
+          operations.push({
+            params: chunk.length * (columns.length + 1),
+            build: (p) => updateSql(table, columns, chunk, p),
+          });
+        }
       }
     };
     update('process_instance', this.instances.updates);
@@ -427,6 +450,53 @@ interface Operation {
 }
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+type UpdatedTable = 'process_instance' | 'job' | 'user_task' | 'incident';
+
+/**
+ * The SQL types of the columns the projection patches (see the migrations), for the casts of a multi-row
+ * UPDATE: values in a VALUES list get no type from a target column. A column missing here is updated row
+ * by row, as before.
+ */
+const UPDATE_COLUMN_TYPES: Readonly<Record<UpdatedTable, Readonly<Record<string, string>>>> = {
+  process_instance: {
+    state: 'text',
+    end_date: 'timestamptz',
+    has_incident: 'boolean',
+    state_doc: 'jsonb',
+    doc_version: 'integer',
+    history_seq: 'integer',
+    last_hash: 'text',
+  },
+  job: {
+    retries: 'integer',
+    retry_at: 'timestamptz',
+    error_message: 'text',
+    deadline: 'timestamptz',
+    worker: 'text',
+  },
+  user_task: { assignee: 'text', state: 'text', completion_date: 'timestamptz' },
+  incident: { state: 'text', resolved_at: 'timestamptz' },
+};
+
+/**
+ * `UPDATE t SET c = v.c, … FROM (VALUES (key, c, …), …) v WHERE t.key = v.key`: one statement for rows
+ * patched in the same columns. PostgreSQL parses and plans it once instead of once per row.
+ */
+function updateSql(
+  table: UpdatedTable,
+  columns: readonly string[],
+  rows: readonly (readonly [string, Record<string, unknown>])[],
+  param: (value: unknown) => string,
+): string {
+  const types = UPDATE_COLUMN_TYPES[table];
+  const tuples = rows.map(
+    ([key, patch]) =>
+      `(${param(key)}::bigint, ${columns.map((column) => `${param(patch[column])}::${types[column]}`).join(', ')})`,
+  );
+  const names = ['key', ...columns].map(ident).join(', ');
+  return `UPDATE ${ident(table)} AS t SET ${columns.map((column) => `${ident(column)} = v.${ident(column)}`).join(', ')} FROM (VALUES ${tuples.join(', ')}) AS v (${names}) WHERE t."key" = v."key"`;
+}
 
 /** A multi-row INSERT; a column missing (or undefined) in some rows is DEFAULT there, as kysely does it. */
 function insertSql(table: string, rows: readonly Record<string, unknown>[], param: (value: unknown) => string): string {

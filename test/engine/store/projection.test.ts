@@ -1,5 +1,6 @@
 import { createInitialState } from '../../../engine/src/runtime/stream-processor.js';
 import type { InstanceState, RuntimeRecord } from '../../../engine/src/runtime/types.js';
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../../../engine/src/store/database.js';
 import { Projection } from '../../../engine/src/store/projection.js';
 import { migratedDatabase } from './support.js';
@@ -177,6 +178,53 @@ describe('projection', () => {
       element_id: 'pay',
       custom_headers: { fee: '12.50' },
     });
+  });
+
+  it('should patch rows of the same columns in one UPDATE and the others row by row', async () => {
+    // given
+    await project([jobCreated('2911'), jobCreated('2912'), jobCreated('2913')]);
+    const projection = new Projection(keys);
+    projection.add({
+      rootKey: ROOT,
+      tenantId: 'berlin',
+      records: [
+        record('JOB', 'FAILED', '2911', { elementInstanceKey: '1002', retries: 2, retryAt: T0, errorMessage: "it's" }),
+        record('JOB', 'FAILED', '2912', { elementInstanceKey: '1002', retries: 0, errorMessage: 'C:\\dir' }),
+        record('JOB', 'RETRIES_UPDATED', '2913', { elementInstanceKey: '1002', retries: 9 }),
+      ],
+      state: emptyState(),
+      businessKey: null,
+      at: T0,
+    });
+    const sent: string[] = [];
+
+    // when
+    await db.transaction().execute((trx) =>
+      projection.write(
+        new Proxy(trx, {
+          get: (target, property) =>
+            property === 'executeQuery'
+              ? (query: CompiledQuery) => (sent.push(query.sql), target.executeQuery(query))
+              : (Reflect.get(target, property) as unknown),
+        }),
+      ),
+    );
+
+    // then
+    expect(sent).toHaveLength(1);
+    expect(sent[0].match(/UPDATE "job"/g)).toHaveLength(2);
+    expect(sent[0]).toContain('FROM (VALUES');
+    const jobs = await db
+      .selectFrom('job')
+      .select(['key', 'retries', 'retry_at', 'error_message'])
+      .where('key', 'in', ['2911', '2912', '2913'])
+      .orderBy('key')
+      .execute();
+    expect(jobs).toEqual([
+      { key: '2911', retries: 2, retry_at: new Date(T0), error_message: "it's" },
+      { key: '2912', retries: 0, retry_at: null, error_message: 'C:\\dir' },
+      { key: '2913', retries: 9, retry_at: null, error_message: null },
+    ]);
   });
 
   it('should not touch the database for a job created and canceled in the same unit', async () => {
