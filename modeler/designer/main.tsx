@@ -25,6 +25,8 @@ export interface ProcessSummary {
   readonly latestVersion: number | null;
   readonly updatedAt: string;
   readonly updatedBy: string | null;
+  /** a newer version of the package this process was taken over from */
+  readonly availableUpdate?: { readonly packageId: string; readonly version: number; readonly latestVersion: number };
 }
 
 export const who = (actor: string | null) => (actor ?? '–').replace(/^staff:/, '');
@@ -116,6 +118,14 @@ function ProcessList(props: { tenant: string }) {
                 <td>{item.versions}</td>
                 <td>
                   <span class={`state state-${item.state}`}>{t(`state.${item.state}`)}</span>
+                  {item.availableUpdate && (
+                    <>
+                      {' '}
+                      <a class="update-hint" href={`#/process/${encodeURIComponent(item.bpmnProcessId)}/upstream`}>
+                        {t('list.update', { version: item.availableUpdate.latestVersion })}
+                      </a>
+                    </>
+                  )}
                 </td>
                 <td>{formatDateTime(item.updatedAt)}</td>
                 <td>{who(item.updatedBy)}</td>

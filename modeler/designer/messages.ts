@@ -16,6 +16,7 @@ export const messages: Messages = {
   'list.state': { de: 'Status', en: 'State' },
   'list.updated': { de: 'Letzte Änderung', en: 'Last change' },
   'list.author': { de: 'Geändert von', en: 'Changed by' },
+  'list.update': { de: 'Aktualisierung verfügbar: Version {version}', en: 'Update available: version {version}' },
   'state.draft': { de: 'Entwurf', en: 'Draft' },
   'state.in_review': { de: 'In Prüfung', en: 'In review' },
   'state.released': { de: 'Freigegeben', en: 'Released' },

@@ -220,8 +220,16 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await page.getByRole('button', { name: 'Im Katalog veröffentlichen' }).click();
   await page.getByRole('status').filter({ hasText: 'Version 2' }).waitFor();
 
-  // B1 sees the update: changelog, parameter diff with its kept value, visual diff
-  await b.reload();
+  // B1 sees the update in the process list, and on the process: changelog, parameter diff with its kept
+  // value, visual diff
+  await b.getByRole('link', { name: 'Prozesse', exact: true }).click();
+  const listed = b.getByRole('table', { name: /Prozesse des Mandanten/ }).getByRole('row', { name: /Hundesteuer/ });
+  await listed.getByRole('link', { name: 'Aktualisierung verfügbar: Version 2' }).waitFor();
+  await expectAccessible(b, 'process list with update');
+  await listed
+    .getByRole('link', { name: /Hundesteuer/ })
+    .first()
+    .click();
   const banner = b.locator('.update-available').filter({ hasText: 'Aktualisierung verfügbar.' });
   await banner.waitFor();
   await banner.getByRole('link', { name: 'Änderungen ansehen' }).click();

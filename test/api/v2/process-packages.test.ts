@@ -295,8 +295,13 @@ describe('a process package from tenant A to tenant B', () => {
 
     // when
     const upstream = await call('GET', `/v2/processes/${ID}/upstream`, carla);
+    const listed = async () =>
+      (await call('GET', '/v2/processes', carla))
+        .json()
+        .items.find((item: { bpmnProcessId: string }) => item.bpmnProcessId === ID);
 
-    // then
+    // then: B's process list says so, and the upstream shows what changed
+    expect(await listed()).toMatchObject({ availableUpdate: { packageId: ID, version: 1, latestVersion: 2 } });
     expect(upstream.statusCode).toBe(200);
     expect(upstream.json()).toMatchObject({
       packageId: ID,
@@ -335,6 +340,7 @@ describe('a process package from tenant A to tenant B', () => {
       updateAvailable: false,
       currentVersion: 2,
     });
+    expect(await listed()).not.toHaveProperty('availableUpdate');
   });
 
   it('should release the update in B with four eyes once the new parameter is filled; new cases run version 2', async () => {

@@ -34,6 +34,7 @@ import {
   type DesignerContext,
   type DraftBody,
 } from './designer-context.js';
+import { listLatest } from '../../packages/catalogue.repository.js';
 
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -123,14 +124,34 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     schema: { tags: ['Processes'], response: { 200: ref('process.list'), ...problems } },
     handler: async (request) => {
       const scope = tenantScope(request);
-      const { drafts, versions } = await engine.scoped(scope, async (db) => ({
-        drafts: await listDrafts(db, scope.tenantId),
-        versions: await listVersions(db, scope.tenantId),
-      }));
+      const { drafts, versions, catalogue } = await engine.scoped(scope, async (db) => {
+        const drafts = await listDrafts(db, scope.tenantId);
+        return {
+          drafts,
+          versions: await listVersions(db, scope.tenantId),
+          // adopters see a newer version of what they took over without opening each process
+          catalogue: drafts.some((draft) => draft.upstream) ? await listLatest(db) : [],
+        };
+      });
       const byProcess = new Map<string, VersionRow[]>();
       for (const version of versions)
         byProcess.set(version.bpmnProcessId, [...(byProcess.get(version.bpmnProcessId) ?? []), version]);
-      const items = drafts.map((draft) => summaryOf(draft, byProcess.get(draft.bpmn_process_id) ?? []));
+      const latestOf = new Map(catalogue.map((entry) => [entry.packageId, entry.version]));
+      const items = drafts.map((draft) => {
+        const latestVersion = draft.upstream && latestOf.get(draft.upstream.packageId);
+        return {
+          ...summaryOf(draft, byProcess.get(draft.bpmn_process_id) ?? []),
+          ...(draft.upstream && latestVersion && latestVersion > draft.upstream.version
+            ? {
+                availableUpdate: {
+                  packageId: draft.upstream.packageId,
+                  version: draft.upstream.version,
+                  latestVersion,
+                },
+              }
+            : {}),
+        };
+      });
       for (const [bpmnProcessId, deployed] of byProcess)
         if (!drafts.some((draft) => draft.bpmn_process_id === bpmnProcessId))
           items.push(summaryOf(undefined, deployed));
