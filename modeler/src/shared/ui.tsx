@@ -175,10 +175,15 @@ interface FieldText {
   readonly error?: string;
 }
 
+/** What ties a control to its label, hint and error. */
+interface ControlAria {
+  readonly id: string;
+  readonly 'aria-describedby': string | undefined;
+  readonly 'aria-invalid': true | undefined;
+}
+
 /** Label, hint and error around one control, tied to it by id and aria-describedby. */
-function LabelledControl(
-  props: FieldText & { control: (aria: { id: string; describedBy: string | undefined }) => JSX.Element },
-) {
+function LabelledControl(props: FieldText & { control: (aria: ControlAria) => JSX.Element }) {
   const { label, hint, error } = props;
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
@@ -190,7 +195,7 @@ function LabelledControl(
           {hint}
         </p>
       )}
-      {props.control({ id, describedBy })}
+      {props.control({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
       {error && (
         <p id={`${id}-error`} class="error">
           {error}
@@ -205,16 +210,7 @@ type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'label'>;
 /** A labelled input with hint and error tied to it by aria-describedby. */
 export function Field(props: FieldText & InputProps) {
   const { label, hint, error, ...input } = props;
-  return (
-    <LabelledControl
-      label={label}
-      hint={hint}
-      error={error}
-      control={({ id, describedBy }) => (
-        <input id={id} aria-describedby={describedBy} aria-invalid={error ? true : undefined} {...input} />
-      )}
-    />
-  );
+  return <LabelledControl label={label} hint={hint} error={error} control={(aria) => <input {...aria} {...input} />} />;
 }
 
 type TextAreaProps = Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, 'label'>;
@@ -227,15 +223,7 @@ export function TextAreaField(props: FieldText & TextAreaProps) {
       label={label}
       hint={hint}
       error={error}
-      control={({ id, describedBy }) => (
-        <textarea
-          id={id}
-          rows={3}
-          aria-describedby={describedBy}
-          aria-invalid={error ? true : undefined}
-          {...textarea}
-        />
-      )}
+      control={(aria) => <textarea rows={3} {...aria} {...textarea} />}
     />
   );
 }
