@@ -262,6 +262,7 @@ describe('a process package from tenant A to tenant B', () => {
       published: true,
     });
     expect(service.statusCode).toBe(200);
+    expect(service.json()).toMatchObject({ published: true, processRelease: 'released' });
     // when
     const receipt = await apply(TENANT_B);
     // then
@@ -381,6 +382,9 @@ describe('a process package from tenant A to tenant B', () => {
     // an edit does not bring it back, a release does
     await save(carla, { name: 'Hundesteuer (neu)' });
     expect((await apply(TENANT_B)).statusCode).toBe(409);
+    // the designer is told why: a draft again, its process still withdrawn
+    const listed = (await call('GET', '/v2/services', carla)).json().items;
+    expect(listed).toEqual([expect.objectContaining({ serviceId: ID, processRelease: 'withdrawn' })]);
     await submit(carla);
     await call('POST', `/v2/processes/${ID}/review`, david, { decision: 'approve' });
     expect((await apply(TENANT_B)).statusCode).toBe(201);

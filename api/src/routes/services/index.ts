@@ -52,12 +52,16 @@ export function publicService(row: ServiceRow) {
   };
 }
 
-function staffService(row: ServiceRow, schemaReport?: string[]) {
+type ReleaseState = 'released' | 'withdrawn' | 'unreleased';
+
+/** As staff see it: with its process's release state, which with `published` decides whether it is offered. */
+function staffService(row: ServiceRow, processRelease: ReleaseState, schemaReport?: string[]) {
   return {
     ...publicService(row),
     bpmnProcessId: row.bpmn_process_id,
     formId: row.form_id,
     published: row.published,
+    processRelease,
     updatedAt: row.updated_at.toISOString(),
     ...(schemaReport ? { schemaReport } : {}),
   };
@@ -133,8 +137,8 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
         published: body.published,
         updated_at: new Date(),
       };
-      const saved = await engine.scoped(scope, (db) =>
-        db
+      const { saved, states } = await engine.scoped(scope, async (db) => ({
+        saved: await db
           .insertInto('service')
           .values(row)
           .onConflict((oc) =>
@@ -154,8 +158,9 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
           )
           .returningAll()
           .executeTakeFirstOrThrow(),
-      );
-      return staffService(saved, derived.report);
+        states: await releaseStates(db, scope.tenantId, [body.bpmnProcessId]),
+      }));
+      return staffService(saved, states.get(body.bpmnProcessId)!, derived.report);
     },
   });
 
@@ -163,10 +168,15 @@ export const serviceRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     config: { access: { staff: ['designer', 'clerk', 'admin'] } },
     schema: { tags: ['Services'], response: { 200: ref('service.list'), ...problems } },
     handler: async (request) => {
-      const rows = await engine.scoped(tenantScope(request), (db) =>
-        db.selectFrom('service').selectAll().orderBy('title').orderBy('service_id').execute(),
-      );
-      return { items: rows.map((row) => staffService(row)) };
+      const scope = tenantScope(request);
+      const { rows, states } = await engine.scoped(scope, async (db) => {
+        const rows = await db.selectFrom('service').selectAll().orderBy('title').orderBy('service_id').execute();
+        return {
+          rows,
+          states: await releaseStates(db, scope.tenantId, [...new Set(rows.map((row) => row.bpmn_process_id))]),
+        };
+      });
+      return { items: rows.map((row) => staffService(row, states.get(row.bpmn_process_id)!)) };
     },
   });
 
