@@ -51,6 +51,18 @@ describe('history chain', () => {
     );
   });
 
+  it('should write the same canonical JSON for values already in order as for values out of order', () => {
+    // given integer-like keys (which objects keep first, in numeric order), nesting, escapes and undefined
+    const inOrder = { a: [1, { b: 'x"y', c: undefined }, null, undefined], d: { e: -0, f: true } };
+    const outOfOrder = { d: { f: true, e: -0 }, a: [1, { c: undefined, b: 'x"y' }, null, undefined] };
+
+    // then
+    expect(canonicalJson(inOrder)).toBe('{"a":[1,{"b":"x\\"y"},null,null],"d":{"e":0,"f":true}}');
+    expect(canonicalJson(outOfOrder)).toBe(canonicalJson(inOrder));
+    expect(canonicalJson({ '10': 1, '9': 2, a: 3 })).toBe('{"10":1,"9":2,"a":3}');
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+
   it('should give the hashes the chain had before the records were serialised once (old entries verify)', async () => {
     // given records with what canonical JSON must get right: key order, escapes, -0, a Date, undefined
     const mixed = [
