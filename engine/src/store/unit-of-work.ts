@@ -13,7 +13,7 @@
  * unexpired buffered message exists, the message is correlated right away (another CORRELATE_MESSAGE on
  * the same locked state).
  */
-import { sql, type AliasedRawBuilder, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import { CommandRejectedError, errorCode, type Rejection } from '../errors.js';
 import { processCommand } from '../runtime/stream-processor.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
@@ -212,7 +212,7 @@ export class UnitOfWork {
     const row = await this.trx
       .selectFrom('process_instance')
       .select(['key', 'tenant_id', 'business_key', 'doc_version', 'history_seq', 'last_hash'])
-      .select(stateDocUnless(cached, sql.ref('state_doc'), sql.ref('key'), sql.ref('doc_version')))
+      .select(sql<unknown>`${sql.raw(stateDocUnless(cached, ''))}`.as('state_doc'))
       // a literal (validated above), not a parameter: see lockRoots
       .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', sql.lit(key)))
       .where('state_doc', 'is not', null)
@@ -238,24 +238,27 @@ export class UnitOfWork {
       keys.add(key);
       byOwner.set(owner, keys);
     }
+    // SQL text rather than kysely's sql template: this runs for every batch, and its owners (a fixed set of
+    // table names) and keys (validated above) are literals
     const lookups = [...byOwner].map(
       ([owner, keys]) =>
-        sql`SELECT ${sql.lit(owner)}::text AS owner, o.key, o.root_key FROM ${sql.table(owner)} o WHERE o.key IN (${sql.join(
-          [...keys].map((key) => sql.lit(key)),
-        )})`,
+        `SELECT '${owner}'::text AS owner, o.key, o.root_key FROM "${owner}" o WHERE o.key IN (${[...keys].map((key) => `'${key}'`).join(', ')})`,
     );
     const cached = this.cachedStates(wanted.filter(({ owner }) => owner === 'job').map(({ key }) => key));
-    const stateDoc = stateDocUnless(cached, sql.ref('pi.state_doc'), sql.ref('pi.key'), sql.ref('pi.doc_version'));
-    const rows = await sql<LockedRootRow & { owner: RootOwner; owner_key: string }>`
-      WITH owners AS (${sql.join(lookups, sql` UNION ALL `)})
-      SELECT pi.key, pi.tenant_id, pi.business_key, ${stateDoc}, pi.doc_version, pi.history_seq, pi.last_hash,
+    const { rows } = await this.trx.executeQuery<LockedRootRow & { owner: RootOwner; owner_key: string }>(
+      CompiledQuery.raw(
+        `WITH owners AS (${lookups.join(' UNION ALL ')})
+      SELECT pi.key, pi.tenant_id, pi.business_key, ${stateDocUnless(cached, 'pi.')} AS state_doc, pi.doc_version, pi.history_seq, pi.last_hash,
              owners.owner, owners.key::text AS owner_key
         FROM process_instance pi JOIN owners ON owners.root_key = pi.key
        WHERE pi.state_doc IS NOT NULL
        ORDER BY pi.key
-         FOR UPDATE OF pi`.execute(this.trx);
+         FOR UPDATE OF pi`,
+        [],
+      ),
+    );
     for (const { owner, key } of wanted) this.owners.set(`${owner}:${key}`, null);
-    for (const row of rows.rows) {
+    for (const row of rows) {
       if (!this.roots.has(row.key)) this.addLoaded(row, cached);
       this.owners.set(`${row.owner}:${row.owner_key}`, row.key);
     }
@@ -517,21 +520,17 @@ export async function lockMessageName(
 }
 
 /**
- * `state_doc`, or NULL where the row's (key, version) is one of the cached states — validated literals
- * only (keys are decimal strings, versions integers), so the lock statement stays parameterless.
+ * `state_doc` of the table `prefix` names (`pi.` or none), or NULL where the row's (key, version) is one of
+ * the cached states, as SQL text — validated literals only (keys are decimal strings, versions integers),
+ * so the lock statement stays parameterless.
  */
-function stateDocUnless(
-  cached: ReadonlyMap<string, CachedState>,
-  stateDoc: RawBuilder<unknown>,
-  key: RawBuilder<unknown>,
-  docVersion: RawBuilder<unknown>,
-): AliasedRawBuilder<unknown, 'state_doc'> {
+function stateDocUnless(cached: ReadonlyMap<string, CachedState>, prefix: '' | 'pi.'): string {
   const pairs = [...cached.values()].filter(
     (entry) => /^\d{1,19}$/.test(entry.rootKey) && Number.isSafeInteger(entry.docVersion),
   );
-  if (pairs.length === 0) return sql`${stateDoc}`.as('state_doc');
-  const list = sql.join(pairs.map((entry) => sql`(${sql.lit(entry.rootKey)}::bigint, ${sql.lit(entry.docVersion)})`));
-  return sql`CASE WHEN (${key}, ${docVersion}) IN (${list}) THEN NULL ELSE ${stateDoc} END`.as('state_doc');
+  if (pairs.length === 0) return `${prefix}state_doc`;
+  const list = pairs.map((entry) => `('${entry.rootKey}'::bigint, ${entry.docVersion})`).join(', ');
+  return `CASE WHEN (${prefix}key, ${prefix}doc_version) IN (${list}) THEN NULL ELSE ${prefix}state_doc END`;
 }
 
 /** Orders decimal key strings numerically. */

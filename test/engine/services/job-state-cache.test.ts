@@ -116,6 +116,27 @@ describe('job state cache', () => {
     expect((await engine.verifyHistory(c.processInstanceKey)).valid).toBe(true);
   });
 
+  it("should read jobs together, and a caller's tenants only", async () => {
+    // given
+    const [c, d] = await Promise.all([startCase(engine), startCase(engine)]);
+
+    // when read in the same turn, with and without the job's tenant
+    const [mine, other, none, unscoped, malformed] = await Promise.all([
+      engine.getJob(c.jobA, { tenantIds: ['<default>'] }),
+      engine.getJob(d.jobB, { tenantIds: ['another'] }),
+      engine.getJob(d.jobA, { tenantIds: [] }),
+      engine.getJob(d.jobB),
+      engine.getJob('1; DROP TABLE job'),
+    ]);
+
+    // then
+    expect(mine).toMatchObject({ jobKey: c.jobA, tenantId: '<default>', variables: { order: { amount: 25 } } });
+    expect(other).toBeUndefined();
+    expect(none).toBeUndefined();
+    expect(unscoped).toMatchObject({ jobKey: d.jobB, processInstanceKey: d.processInstanceKey });
+    expect(malformed).toBeUndefined();
+  });
+
   it("should keep a handler's changes to its job's variables out of the case", async () => {
     // given
     const c = await startCase(engine);
