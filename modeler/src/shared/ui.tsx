@@ -228,6 +228,25 @@ export function TextAreaField(props: FieldText & TextAreaProps) {
   );
 }
 
+type SelectProps = Omit<JSX.SelectHTMLAttributes<HTMLSelectElement>, 'label'>;
+
+/** A labelled choice with hint and error tied to it, like `Field`. */
+export function SelectField(props: FieldText & SelectProps & { children: ComponentChildren }) {
+  const { label, hint, error, children, ...select } = props;
+  return (
+    <LabelledControl
+      label={label}
+      hint={hint}
+      error={error}
+      control={(aria) => (
+        <select {...aria} {...select}>
+          {children}
+        </select>
+      )}
+    />
+  );
+}
+
 /** The slug of a platform problem type (`urn:prozessplattform:problem:four-eyes` → `four-eyes`). */
 export function problemType(error: unknown): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
