@@ -2,9 +2,9 @@
  * One process in the designer: its release state with the next step (always in view), the diagram (bpmn-js
  * with the Zeebe properties panel, element templates, live lint on the diagram and as a list, token
  * simulation), its forms, local parameters, review comments, test runs in the sandbox, versions with the
- * visual diff, the package and — for a process taken over from the catalogue — its upstream. The bpmn-js
- * modeler lives as long as the page shows this process; the tabs only hide what is not shown, so nothing
- * is lost between them.
+ * visual diff, the package, the service citizens apply for and — for a process taken over from the catalogue —
+ * its upstream. The bpmn-js modeler lives as long as the page shows this process; the tabs only hide what is
+ * not shown, so nothing is lost between them.
  */
 import type BpmnModeler from 'bpmn-js/lib/Modeler';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -27,6 +27,7 @@ import { t, who, type ProcessSummary } from './main.js';
 import { PackagePanel } from './packages.js';
 import { ParametersPanel, type ParameterDeclaration, type ParameterValues } from './parameters.js';
 import { ReleaseBar, ReviewPanel, type DiagramElement, type ReleaseAction, type Review } from './release.js';
+import { ServicePanel } from './service.js';
 import { TestRunPanel } from './test-run.js';
 import { UpstreamPanel, type Upstream, type UpstreamStatus } from './upstream.js';
 import { VersionsPanel } from './versions.js';
@@ -73,7 +74,17 @@ function declarePlatform(modeler: BpmnModeler): void {
   });
 }
 
-const TABS = ['diagram', 'forms', 'parameters', 'review', 'test', 'versions', 'package', 'upstream'] as const;
+const TABS = [
+  'diagram',
+  'forms',
+  'parameters',
+  'review',
+  'test',
+  'versions',
+  'package',
+  'service',
+  'upstream',
+] as const;
 
 /** Our rules speak the designer's language; the Camunda rules' own (English) messages are shown as they are. */
 const ruleMessage = (issue: LintIssue) => {
@@ -477,6 +488,20 @@ export function ProcessEditor(props: {
       <section hidden={tab !== 'package'} aria-label={t('tab.package')}>
         {tab === 'package' && details && (
           <PackagePanel base={base} id={id} released={details.state === 'released'} canWrite={props.canWrite} />
+        )}
+      </section>
+      <section hidden={tab !== 'service'} aria-label={t('tab.service')}>
+        {tab === 'service' && details && (
+          <ServicePanel
+            bpmnProcessId={id}
+            name={details.name}
+            state={details.state}
+            latestVersion={details.latestVersion}
+            bpmnXml={details.bpmnXml}
+            forms={forms}
+            upstream={details.upstream}
+            canWrite={props.canWrite}
+          />
         )}
       </section>
       {details?.upstream && (

@@ -46,6 +46,7 @@ export const messages: Messages = {
   'tab.review': { de: 'Prüfung', en: 'Review' },
   'tab.package': { de: 'Paket', en: 'Package' },
   'tab.upstream': { de: 'Aktualisierung', en: 'Upstream' },
+  'tab.service': { de: 'Leistung', en: 'Service' },
   'editor.nav': { de: 'Bereiche des Prozesses', en: 'Parts of the process' },
   'editor.back': { de: 'Alle Prozesse', en: 'All processes' },
   'editor.summary': {
@@ -325,6 +326,144 @@ export const messages: Messages = {
   'parameters.badName': {
     de: 'Erwartet wurde ein noch nicht vergebener Name aus Buchstaben, Ziffern und „_“, der mit einem Buchstaben beginnt.',
     en: 'Expected a name not taken yet, of letters, digits and “_”, starting with a letter.',
+  },
+  // the service (Leistung) citizens apply for
+  'service.title': { de: 'Leistung im Antragsportal', en: "Service in the citizens' portal" },
+  'service.intro': {
+    de: 'Als Leistung bieten Sie diesen Prozess Bürgerinnen und Bürgern im Antragsportal an: mit LeiKa-Schlüssel, Titel, Startformular und dem Vertrauensniveau, mit dem sich Antragstellende anmelden müssen.',
+    en: 'As a service you offer this process to citizens in the portal: with its LeiKa key, title, start form and the trust level applicants must sign in with.',
+  },
+  'service.notDeployed': {
+    de: 'Dieser Prozess ist noch nicht freigegeben. Eine Leistung braucht den bereitgestellten Prozess und sein Startformular; beide werden mit der ersten Freigabe (vier Augen) bereitgestellt. Bis dahin lässt sich keine Leistung speichern.',
+    en: 'This process has not been released yet. A service needs the deployed process and its start form; both are deployed with the first release (four eyes). Until then no service can be saved.',
+  },
+  'service.availability.title': {
+    de: 'Können Bürgerinnen und Bürger jetzt beantragen?',
+    en: 'Can citizens apply now?',
+  },
+  'service.visible': { de: 'Im Portal sichtbar', en: 'Visible in the portal' },
+  'service.visible.explain': {
+    de: '– die Leistung ist veröffentlicht und ihr Prozess freigegeben; Anträge werden angenommen.',
+    en: '– the service is published and its process released; applications are accepted.',
+  },
+  'service.visible.changed': {
+    de: 'Der Prozess wurde seit der Freigabe geändert ({state}). Bis zur nächsten Freigabe nimmt weiter die freigegebene Version {version} die Anträge an.',
+    en: 'The process has changed since its release ({state}). Until the next release, the released version {version} keeps taking applications.',
+  },
+  'service.hidden': { de: 'Nicht im Portal sichtbar', en: 'Not visible in the portal' },
+  'service.reason.none': {
+    de: 'Für diesen Prozess ist noch keine Leistung angelegt.',
+    en: 'No service has been set up for this process yet.',
+  },
+  'service.reason.unpublished': {
+    de: 'Die Leistung ist nicht veröffentlicht.',
+    en: 'The service is not published.',
+  },
+  'service.reason.unreleased': {
+    de: 'Der Prozess ist noch nicht über die Prüfung freigegeben; Anträge werden erst nach der Freigabe angenommen.',
+    en: 'The process has not been released through review yet; applications are accepted only after the release.',
+  },
+  'service.reason.withdrawn': {
+    de: 'Der Prozess ist zurückgezogen; bis zur nächsten Freigabe nimmt die Leistung keine Anträge an.',
+    en: 'The process is withdrawn; the service takes no applications until the next release.',
+  },
+  'service.portal': {
+    de: '„{title}“ im Antragsportal ansehen (öffnet einen neuen Tab)',
+    en: 'View “{title}” in the portal (opens a new tab)',
+  },
+  'service.list.title': { de: 'Leistungen dieses Prozesses', en: 'Services of this process' },
+  'service.list.offered': { de: 'Im Portal', en: 'In the portal' },
+  'service.list.actions': { de: 'Aktionen', en: 'Actions' },
+  'service.edit': { de: '„{title}“ bearbeiten', en: 'Edit “{title}”' },
+  'service.new': { de: 'Weitere Leistung anlegen', en: 'Set up another service' },
+  'service.form.new': { de: 'Neue Leistung', en: 'New service' },
+  'service.form.edit': { de: 'Leistung „{title}“ bearbeiten', en: 'Edit service “{title}”' },
+  'service.prefilled': {
+    de: 'Vorbelegt aus dem Paket {packageId}, Version {version}.',
+    en: 'Prefilled from package {packageId}, version {version}.',
+  },
+  'service.field.serviceId': { de: 'Kennung der Leistung', en: 'Service id' },
+  'service.field.serviceId.hint': {
+    de: 'Kleinbuchstaben, Ziffern und Bindestriche, höchstens 64 Zeichen; sie steht in der Adresse im Portal, z. B. hundesteuer.',
+    en: 'Lower-case letters, digits and hyphens, at most 64 characters; it is part of the address in the portal, e.g. dog-tax.',
+  },
+  'service.field.serviceId.fixed': {
+    de: 'Die Kennung einer gespeicherten Leistung bleibt fest; sie steht in der Adresse im Portal.',
+    en: 'The id of a saved service stays fixed; it is part of the address in the portal.',
+  },
+  'service.serviceId.invalid': {
+    de: 'Erwartet wurde eine Kennung aus Kleinbuchstaben, Ziffern und Bindestrichen, die mit einem Buchstaben oder einer Ziffer beginnt (höchstens 64 Zeichen).',
+    en: 'Expected an id of lower-case letters, digits and hyphens, starting with a letter or digit (at most 64 characters).',
+  },
+  'service.serviceId.taken': {
+    de: 'Die Kennung {serviceId} gehört schon zur Leistung „{title}“ (Prozess {process}).',
+    en: 'The id {serviceId} already belongs to the service “{title}” (process {process}).',
+  },
+  'service.field.leikaKey': { de: 'LeiKa-Schlüssel', en: 'LeiKa key' },
+  'service.field.leikaKey.hint': {
+    de: '14 Ziffern aus dem Leistungskatalog der öffentlichen Verwaltung (LeiKa), z. B. 99006002012000.',
+    en: '14 digits from the catalogue of public services (LeiKa), e.g. 99006002012000.',
+  },
+  'service.field.leikaKey.invalid': {
+    de: 'Erwartet wurde ein LeiKa-Schlüssel aus genau 14 Ziffern.',
+    en: 'Expected a LeiKa key of exactly 14 digits.',
+  },
+  'service.field.title': { de: 'Titel', en: 'Title' },
+  'service.field.title.hint': {
+    de: 'So heißt die Leistung im Portal.',
+    en: 'What the service is called in the portal.',
+  },
+  'service.field.description': { de: 'Beschreibung', en: 'Description' },
+  'service.field.description.hint': {
+    de: 'Was Antragstellende vorab wissen sollten.',
+    en: 'What applicants should know beforehand.',
+  },
+  'service.field.formId': { de: 'Startformular', en: 'Start form' },
+  'service.field.formId.hint': {
+    de: 'Das Formular, das Antragstellende ausfüllen; es muss mit dem Prozess freigegeben sein.',
+    en: 'The form applicants fill in; it must have been released with the process.',
+  },
+  'service.field.formId.none': {
+    de: 'Der Prozess hat keine Formulare. Legen Sie unter „Formulare“ ein Startformular an, verknüpfen Sie es mit dem Startereignis und geben Sie den Prozess frei.',
+    en: 'The process has no forms. Create a start form under “Forms”, link it to the start event and release the process.',
+  },
+  'service.field.formId.choose': { de: 'Bitte wählen', en: 'Please choose' },
+  'service.field.formId.start': { de: '{formId} (am Startereignis)', en: '{formId} (at the start event)' },
+  'service.field.trustLevel': { de: 'Vertrauensniveau', en: 'Trust level' },
+  'service.field.trustLevel.hint': {
+    de: 'Mit welchem Vertrauensniveau nach eIDAS sich Antragstellende mindestens anmelden müssen.',
+    en: 'The eIDAS level of assurance applicants must at least sign in with.',
+  },
+  'service.trust.niedrig': {
+    de: 'niedrig – begrenztes Vertrauen, z. B. Benutzername und Passwort',
+    en: 'low – limited confidence, e.g. user name and password',
+  },
+  'service.trust.substanziell': {
+    de: 'substanziell – z. B. ELSTER-Zertifikat oder Anmeldung mit zweitem Faktor',
+    en: 'substantial – e.g. an ELSTER certificate or a second factor',
+  },
+  'service.trust.hoch': {
+    de: 'hoch – Online-Ausweisfunktion (eID) des Personalausweises',
+    en: 'high – the online ID function (eID) of the identity card',
+  },
+  'service.field.feeHint': { de: 'Hinweis zur Gebühr', en: 'Fee hint' },
+  'service.field.feeHint.hint': {
+    de: 'Optional, z. B. „95,50 € je Hund und Jahr“.',
+    en: 'Optional, e.g. “€95.50 per dog and year”.',
+  },
+  'service.field.published': { de: 'Im Portal veröffentlichen', en: 'Publish in the portal' },
+  'service.field.published.hint': {
+    de: 'Veröffentlicht erscheint die Leistung im Portal, solange ihr Prozess freigegeben ist.',
+    en: 'A published service appears in the portal while its process is released.',
+  },
+  'service.save': { de: 'Leistung speichern', en: 'Save service' },
+  'service.saved': {
+    de: 'Leistung {serviceId} gespeichert: {visibility}.',
+    en: 'Service {serviceId} saved: {visibility}.',
+  },
+  'service.schemaReport': {
+    de: 'Diese Teile des Startformulars kann der Server bei Anträgen nicht genau prüfen:',
+    en: 'The server cannot check these parts of the start form exactly in applications:',
   },
   // packages and the catalogue
   'package.title': { de: 'Prozesspaket', en: 'Process package' },

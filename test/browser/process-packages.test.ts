@@ -3,11 +3,13 @@
  * parameter (the fee), A2 approves it (four eyes), A1 publishes it to the shared catalogue and exports the
  * signed package. Designer B1 of tenant B takes it over from the catalogue (signature verified), is stopped
  * by the missing fee at its field, fills it, submits; B1 cannot approve, B2 does, and the released version
- * shows. A tampered package file is refused. Then A publishes version 2 (a new parameter, a renamed task);
- * B1 sees the update with the visual and the parameter diff and updates, keeping the fee.
+ * shows. B1 offers it as a service in the citizens' portal (a bad LeiKa key refused at its field first). A
+ * tampered package file is refused. Then A publishes version 2 (a new parameter, a renamed task); B1 sees the
+ * update with the visual and the parameter diff and updates, keeping the fee — the released version 1 keeps
+ * serving the portal meanwhile.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   approve,
   canvas,
@@ -51,6 +53,24 @@ const B1: Designer = { userId: 'carla', name: 'Carla Conrad', tenantId: TENANT_B
 const B2: Designer = { userId: 'dirk', name: 'Dirk Dorn', tenantId: TENANT_B, admin: true };
 
 const PROCESS = 'dog-tax';
+const START_FORM = {
+  id: 'hund-antrag',
+  type: 'default',
+  schemaVersion: 16,
+  components: [
+    { id: 'hundename', key: 'hundename', label: 'Name des Hundes', type: 'textfield', validate: { required: true } },
+    { id: 'submit', key: 'submit', label: 'Absenden', type: 'button', action: 'submit' },
+  ],
+};
+
+/** What a screen reader reads out as a control's description (its hint and error). */
+const describedBy = (control: Locator) =>
+  control.evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' '),
+  );
 
 /** The editor's value field of a local parameter. */
 const valueField = (page: Page, name: string) => page.locator(`[data-parameter="${name}"]`);
@@ -70,6 +90,11 @@ it('should release, publish, take over, fill, release with four eyes and update 
     page,
     `const modeling = get('modeling'), moddle = get('moddle'), factory = get('elementFactory');
      const start = get('elementRegistry').get('StartEvent_1');
+     modeling.updateProperties(start, {
+       extensionElements: moddle.create('bpmn:ExtensionElements', {
+         values: [moddle.create('zeebe:FormDefinition', { formId: 'hund-antrag' })],
+       }),
+     });
      const task = get('autoPlace').append(start, factory.createShape({ type: 'bpmn:UserTask' }));
      modeling.updateProperties(task, {
        id: 'check',
@@ -82,6 +107,13 @@ it('should release, publish, take over, fill, release with four eyes and update 
      modeling.updateLabel(end, 'Steuer festgesetzt');`,
   );
   await expect(page.locator('.lint p[aria-live]').textContent()).resolves.toMatch(/^0 Fehler/);
+  await openTab(page, 'Formulare');
+  await page.getByLabel('Formulardatei laden (.form)').setInputFiles({
+    name: 'hund-antrag.form',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(START_FORM)),
+  });
+  await page.getByRole('button', { name: 'Formular hund-antrag bearbeiten' }).waitFor();
 
   // A1 declares the fee as a local parameter and fills its own value
   await openTab(page, 'Parameter');
@@ -175,6 +207,12 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await b.locator('.djs-container').waitFor({ state: 'attached' });
   await valueField(b, 'gebuehr').getByText('Pflichtwert fehlt noch.').waitFor();
   await expect(b.getByRole('group', { name: 'Parameter gebuehr' }).count()).resolves.toBe(0);
+  // before its first release in B there is nothing a service could start
+  await openTab(b, 'Leistung');
+  await b.getByText('Dieser Prozess ist noch nicht freigegeben.', { exact: false }).waitFor();
+  await expect(b.getByRole('button', { name: 'Leistung speichern' }).isDisabled()).resolves.toBe(true);
+  await expectAccessible(b, 'service before the first release');
+  await openTab(b, 'Parameter');
   await releasePanel(b).getByRole('button', { name: 'Zur Prüfung einreichen' }).click();
   await valueField(b, 'gebuehr').locator('.error').waitFor();
   await expect(valueField(b, 'gebuehr').getByRole('textbox').getAttribute('aria-invalid')).resolves.toBe('true');
@@ -199,6 +237,48 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await b2.page.getByRole('link', { name: 'Katalog' }).click();
   await b2.page.getByRole('table', { name: 'Veröffentlichte Prozesspakete' }).waitFor();
   await expect(b2.page.getByLabel('Unsigniertes Paket akzeptieren').count()).resolves.toBe(1);
+
+  // B1 offers it as a service: not offered yet, a bad LeiKa key is refused at its field, then it is in the portal
+  await b.reload();
+  await releasePanel(b).locator('.state', { hasText: 'Freigegeben' }).waitFor();
+  await openTab(b, 'Leistung');
+  const service = b.getByRole('region', { name: 'Leistung', exact: true });
+  await service.getByRole('heading', { level: 2, name: 'Leistung im Antragsportal' }).waitFor();
+  await service.getByText('Nicht im Portal sichtbar').waitFor();
+  await service.getByText('Für diesen Prozess ist noch keine Leistung angelegt.').waitFor();
+  await expect(service.getByLabel('Kennung der Leistung').inputValue()).resolves.toBe(PROCESS);
+  await expect(service.getByLabel('Titel').inputValue()).resolves.toBe('Hundesteuer');
+  await expect(service.getByLabel('Startformular').inputValue()).resolves.toBe('hund-antrag');
+  await expectAccessible(b, 'service not offered yet');
+  await service.getByLabel('LeiKa-Schlüssel').fill('9900600201');
+  await service.getByLabel('Titel').fill('Hundesteuer anmelden');
+  await service.getByLabel('Beschreibung').fill('Anmeldung eines Hundes zur Hundesteuer.');
+  await service.getByLabel('Vertrauensniveau').selectOption('niedrig');
+  await service.getByLabel('Hinweis zur Gebühr').fill('95,50 € je Hund und Jahr');
+  await service.getByLabel('Im Portal veröffentlichen').check();
+  await service.getByRole('button', { name: 'Leistung speichern' }).click();
+  const leikaKey = service.getByLabel('LeiKa-Schlüssel');
+  await service.locator('.field-invalid', { has: b.getByLabel('LeiKa-Schlüssel') }).waitFor();
+  await expect(leikaKey.getAttribute('aria-invalid')).resolves.toBe('true');
+  await expect(describedBy(leikaKey)).resolves.toMatch(/14 Ziffern.* genau 14 Ziffern/);
+  await expectAccessible(b, 'service refused at its field');
+  await leikaKey.fill('99006002012000');
+  await service.getByRole('button', { name: 'Leistung speichern' }).click();
+  await service
+    .getByRole('status')
+    .filter({ hasText: `Leistung ${PROCESS} gespeichert: Im Portal sichtbar.` })
+    .waitFor();
+  await service.locator('.availability.success', { hasText: 'Im Portal sichtbar' }).waitFor();
+  await expect(leikaKey.getAttribute('aria-invalid')).resolves.toBe(null);
+  await expect(service.getByLabel('Kennung der Leistung').getAttribute('readonly')).resolves.not.toBe(null);
+  const portalLink = service.getByRole('link', { name: /„Hundesteuer anmelden“ im Antragsportal ansehen/ });
+  await expect(portalLink.getAttribute('href')).resolves.toBe(`/portal/apply/${PROCESS}?ars=${TENANT_B}`);
+  await expectAccessible(b, 'service offered');
+  await screenshot(b, 'packages-service-offered');
+  const offered = await fetch(`${platform.url}/v2/public/tenants/${TENANT_B}/services`);
+  expect(((await offered.json()) as { items: unknown[] }).items).toEqual([
+    expect.objectContaining({ serviceId: PROCESS, leikaKey: '99006002012000', title: 'Hundesteuer anmelden' }),
+  ]);
 
   // A1: version 2 — a new optional parameter, a renamed task — released and published
   await openTab(page, 'Diagramm');
@@ -255,6 +335,12 @@ it('should release, publish, take over, fill, release with four eyes and update 
   await openTab(b, 'Parameter');
   await expect(valueField(b, 'gebuehr').getByRole('textbox').inputValue()).resolves.toBe('95,50');
   await valueField(b, 'frist').waitFor();
+  // the draft changed since the release: version 1 keeps serving the portal
+  await openTab(b, 'Leistung');
+  await service.locator('.availability.success', { hasText: 'Im Portal sichtbar' }).waitFor();
+  await service
+    .getByText('Bis zur nächsten Freigabe nimmt weiter die freigegebene Version 1 die Anträge an.')
+    .waitFor();
   await submitForReview(b);
   expect(await approve(b2.page, platform.url, PROCESS)).toBe(2);
   await expectAccessible(b2.page, 'update released');
