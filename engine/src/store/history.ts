@@ -12,46 +12,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with object keys sorted at every level, so the hash does not depend on jsonb's key order. */
 export function canonicalJson(value: unknown): string {
-  // most record values are built with their keys in order already: then JSON.stringify (native) writes the
-  // same text, and a walk that only compares keys is cheaper than building the text in JavaScript
-  if (inCanonicalOrder(value)) return JSON.stringify(value ?? null);
-  return writeCanonical(value);
-}
-
-/**
- * True when JSON.stringify writes exactly the text canonicalJson must: only JSON primitives, arrays and
- * plain objects whose keys (as `for…in` gives them: Object.keys order) ascend. Anything else (a Date, a
- * function, a bigint, keys out of order) takes the general path.
- */
-function inCanonicalOrder(value: unknown): boolean {
-  if (value === null) return true;
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return true;
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!inCanonicalOrder(value[i])) return false;
-    return true;
-  }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return false;
-  let previous: string | undefined;
-  for (const key in value as Record<string, unknown>) {
-    if (previous !== undefined && previous > key) return false;
-    previous = key;
-    if (!inCanonicalOrder((value as Record<string, unknown>)[key])) return false;
-  }
-  return true;
-}
-
-function writeCanonical(value: unknown): string {
   // plain loops and one string: this runs over every record of every command (history hash)
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) {
@@ -98,40 +58,6 @@ function canonicalRecord(record: RuntimeRecord): string {
   return out + ',"valueType":' + JSON.stringify(record.valueType) + '}';
 }
 
-/**
- * canonicalJson of a command's records: when every record is in canonical order already (the usual case),
- * one native JSON.stringify of the records reshaped with their keys in sorted order; else record by record.
- */
-function canonicalRecords(records: readonly RuntimeRecord[]): string {
-  const shaped = new Array<unknown>(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i];
-    const { elementId, processInstanceKey, key, value } = record;
-    if (
-      !(elementId == null || typeof elementId === 'string') ||
-      !inCanonicalOrder(processInstanceKey) ||
-      !inCanonicalOrder(key) ||
-      !inCanonicalOrder(value) ||
-      typeof record.intent !== 'string' ||
-      typeof record.valueType !== 'string'
-    ) {
-      let text = '[';
-      for (let j = 0; j < records.length; j++) text += (j > 0 ? ',' : '') + canonicalRecord(records[j]);
-      return text + ']';
-    }
-    // the same keys as canonicalRecord, in the same (sorted) order; undefined ones are left out by both
-    shaped[i] = {
-      elementId: elementId ?? null,
-      intent: record.intent,
-      processInstanceKey,
-      recordKey: key,
-      value,
-      valueType: record.valueType,
-    };
-  }
-  return JSON.stringify(shaped);
-}
-
 export interface HistoryEntry {
   readonly seq: number;
   readonly records: readonly HistoryRecord[];
@@ -160,7 +86,9 @@ function hashCanonical(prevHash: string, seq: number, records: string, actor: st
     ',"seq":' +
     JSON.stringify(seq) +
     '}';
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonical)
+    .digest('hex');
 }
 
 export interface ChainHead {
@@ -181,7 +109,9 @@ export function historyRow(
   actor: string | null,
   at: number,
 ): NewHistory {
-  const text = canonicalRecords(records);
+  let text = '[';
+  for (let i = 0; i < records.length; i++) text += (i > 0 ? ',' : '') + canonicalRecord(records[i]);
+  text += ']';
   const seq = head.seq + 1;
   const hash = hashCanonical(head.hash, seq, text, actor, at);
   head.seq = seq;
