@@ -508,16 +508,48 @@ export function escapeLiteral(text: string): string {
   return ` E'${quoted.replaceAll('\\', '\\\\')}'`;
 }
 
-/** The statement with its parameters as literals (the text node-postgres would send for them), or undefined. */
-function inlineParameters(text: string, values: readonly unknown[]): string | undefined {
-  const literals: string[] = [];
-  for (const value of values) {
+/**
+ * The statement with its parameters as literals (the text node-postgres would send for them), or undefined.
+ * A scan for `$n` rather than a regular expression with a callback per placeholder (a batch's write has
+ * hundreds); the times of a batch are mostly one and the same, so the last one's text is kept.
+ */
+export function inlineParameters(text: string, values: readonly unknown[]): string | undefined {
+  const literals: string[] = new Array<string>(values.length);
+  let lastTime: number | undefined;
+  let lastLiteral = '';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string') {
+      literals[i] = escapeLiteral(value);
+      continue;
+    }
+    if (value instanceof Date && value.getTime() === lastTime) {
+      literals[i] = lastLiteral;
+      continue;
+    }
     const prepared = pgUtils.prepareValue(value);
-    if (prepared === null || prepared === undefined) literals.push('NULL');
-    else if (typeof prepared === 'string') literals.push(escapeLiteral(prepared));
+    if (prepared === null || prepared === undefined) literals[i] = 'NULL';
+    else if (typeof prepared === 'string') literals[i] = escapeLiteral(prepared);
     else return undefined; // binary (Buffer): leave it to the extended protocol
+    if (value instanceof Date) {
+      lastTime = value.getTime();
+      lastLiteral = literals[i];
+    }
   }
-  return text.replace(/\$(\d+)/g, (placeholder, n: string) => literals[Number(n) - 1] ?? placeholder);
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('$'); at !== -1; at = text.indexOf('$', at + 1)) {
+    let end = at + 1;
+    let n = 0;
+    for (let code = text.charCodeAt(end); code >= 48 && code <= 57; code = text.charCodeAt(++end))
+      n = n * 10 + code - 48;
+    const literal = end > at + 1 ? literals[n - 1] : undefined;
+    if (literal === undefined) continue; // not a placeholder of a value: left as it is
+    out += text.slice(copied, at) + literal;
+    copied = end;
+    at = end - 1;
+  }
+  return out + text.slice(copied);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   createDatabase,
   escapeLiteral,
   failedBeforeCommit,
+  inlineParameters,
   WITH_COMMIT,
   type Db,
 } from '../../../engine/src/store/database.js';
@@ -90,6 +91,42 @@ describe('lazy commit', () => {
 
     // then
     for (const text of texts) expect(escapeLiteral(text)).toBe(pgUtils.escapeLiteral(text));
+  });
+
+  it('should inline parameters as literals exactly where a $n placeholder of a value stands', () => {
+    // given the earlier implementation (a regular expression) as the reference
+    const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as {
+      prepareValue(value: unknown): unknown;
+      escapeLiteral(text: string): string;
+    };
+    const reference = (text: string, values: unknown[]) => {
+      const literals = values.map((value) => {
+        const prepared = pgUtils.prepareValue(value);
+        return prepared === null || prepared === undefined ? 'NULL' : pgUtils.escapeLiteral(prepared as string);
+      });
+      return text.replace(/\$(\d+)/g, (placeholder, n: string) => literals[Number(n) - 1] ?? placeholder);
+    };
+    const at = new Date('2026-12-03T10:00:00.000Z');
+    const values = [
+      'a',
+      "it's",
+      null,
+      7,
+      true,
+      at,
+      new Date(at.getTime()),
+      new Date(at.getTime() + 1),
+      undefined,
+      'C:\\dir',
+      '$1',
+      { x: 1 },
+    ];
+    const text =
+      'INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) -- $13 $ $$ $0 $012 $1x end $';
+
+    // then
+    expect(inlineParameters(text, values)).toBe(reference(text, values));
+    expect(inlineParameters('SELECT $1', [Buffer.from('x')])).toBeUndefined();
   });
 
   it('should send a held write on its own before a later statement of the transaction', async () => {
