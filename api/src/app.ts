@@ -210,8 +210,8 @@ export async function build(partial: Partial<AppConfig>, deps: AppDependencies):
       await v2.register(incidentRoutes, { engine });
       await v2.register(variableRoutes, { engine });
       await v2.register(authorityRoutes, { engine, secrets });
-      await v2.register(processRoutes, { engine });
-      await v2.register(catalogueRoutes, { engine });
+      await v2.register(processRoutes, { engine, secrets });
+      await v2.register(catalogueRoutes, { engine, secrets });
       await v2.register(connectorRoutes, { engine, secrets });
       await v2.register(importRoutes, { engine, maxUploadBytes: config.maxUploadBytes });
       await v2.register(codeListRoutes, { engine, maxUploadBytes: config.maxUploadBytes });

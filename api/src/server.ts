@@ -20,6 +20,7 @@ import {
   type WorkerConfig,
 } from '../../workers/src/index.js';
 import { build } from './app.js';
+import { sealPlainSigningKeys } from './packages/signing.js';
 import { loadConfig, redact, type Config } from './config.js';
 import { startDemoIfEmbedded, type Demo } from './demo/seed.js';
 
@@ -70,8 +71,12 @@ try {
 }
 
 try {
-  const sealed = await encryptPlainSecrets(engine, secrets);
-  if (sealed.authorities + sealed.sealKeys > 0) logger.info(sealed, 'plain-text secrets from before encryption sealed');
+  const sealed = {
+    ...(await encryptPlainSecrets(engine, secrets)),
+    packageSigningKeys: await sealPlainSigningKeys(engine.db, secrets),
+  };
+  if (sealed.authorities + sealed.sealKeys + sealed.packageSigningKeys > 0)
+    logger.info(sealed, 'plain-text secrets from before encryption sealed');
 } catch (error) {
   await engine.close().catch(() => undefined);
   exitWith(`Expected the stored secrets to be readable with SECRETS_KEY, but: ${reason(error)}`);

@@ -1,6 +1,6 @@
 /**
  * Signing and verifying process packages. Each tenant signs with its own ES256 key (`package_signing_key`,
- * made on first use); the public half goes into the installation-wide directory `package_signer`, which is
+ * made on first use, stored sealed with the installation key like the other secrets at rest); the public half goes into the installation-wide directory `package_signer`, which is
  * how the installation knows its tenants' keys. The signature is a flattened JWS with a detached payload:
  * the canonical JSON of the package without `signature`; the protected header carries `kid` and `jwk`, so
  * a package from another installation can still be checked for integrity (valid, but not trusted).
@@ -15,8 +15,9 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../../engine/src/store/database.js';
+import { SecretBox } from '../../../workers/src/shared/secret-box.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ProcessPackage, UnsignedPackage } from './package.js';
 
@@ -31,20 +32,44 @@ const store = (db: Db) => db as unknown as Kysely<SigningStore>;
 const jwkOf = (value: JWK | string): JWK => (typeof value === 'string' ? (JSON.parse(value) as JWK) : value);
 const publicPart = ({ kty, crv, x, y }: JWK): JWK => ({ kty, crv, x, y });
 
+/** What a sealed signing key is bound to: it opens only in its own tenant's row. */
+export const signingKeyContext = (tenantId: string) => `package-signing-key:${tenantId}`;
+
+/**
+ * The stored private key: sealed with the installation key (`SECRETS_KEY`) as a JSON string, or a plain
+ * JWK object from before keys were sealed (`sealPlainSigningKeys` seals those at start-up).
+ */
+function privateKeyOf(stored: JWK | string, secrets: SecretBox, tenantId: string): JWK {
+  if (typeof stored === 'string' && SecretBox.isSealed(stored))
+    return JSON.parse(secrets.open(stored, signingKeyContext(tenantId))) as JWK;
+  return jwkOf(stored);
+}
+
 /** The tenant's signing key, made (and its public half published) on first use. */
-async function signingKeyOf(db: Db, tenantId: string, now: Date): Promise<{ kid: string; privateJwk: JWK }> {
+async function signingKeyOf(
+  db: Db,
+  secrets: SecretBox,
+  tenantId: string,
+  now: Date,
+): Promise<{ kid: string; privateJwk: JWK }> {
   const found = await store(db)
     .selectFrom('package_signing_key')
     .select(['kid', 'private_jwk'])
     .where('tenant_id', '=', tenantId)
     .executeTakeFirst();
-  if (found) return { kid: found.kid, privateJwk: jwkOf(found.private_jwk) };
+  if (found) return { kid: found.kid, privateJwk: privateKeyOf(found.private_jwk, secrets, tenantId) };
   const { privateKey } = await generateKeyPair(ALG, { extractable: true });
   const privateJwk = await exportJWK(privateKey);
   const kid = `${tenantId}:${now.toISOString().slice(0, 10)}:${privateJwk.x!.slice(0, 8)}`;
   await store(db)
     .insertInto('package_signing_key')
-    .values({ tenant_id: tenantId, kid, private_jwk: JSON.stringify(privateJwk), created_at: now })
+    .values({
+      tenant_id: tenantId,
+      kid,
+      // a JSON string in the jsonb column: the sealed key, never the key itself
+      private_jwk: JSON.stringify(secrets.seal(JSON.stringify(privateJwk), signingKeyContext(tenantId))),
+      created_at: now,
+    })
     .execute();
   await store(db)
     .insertInto('package_signer')
@@ -58,11 +83,41 @@ async function signingKeyOf(db: Db, tenantId: string, now: Date): Promise<{ kid:
   return { kid, privateJwk };
 }
 
+/**
+ * Seals the signing keys stored in plain text before keys were sealed. Run once at start-up by the API
+ * server (system work); a row is replaced only while it still holds the plain key read.
+ */
+export async function sealPlainSigningKeys(db: Db, secrets: SecretBox): Promise<number> {
+  const rows = await store(db)
+    .selectFrom('package_signing_key')
+    .select(['tenant_id', 'private_jwk'])
+    .where(sql<boolean>`jsonb_typeof(private_jwk) = 'object'`)
+    .execute();
+  let sealed = 0;
+  for (const row of rows) {
+    const plain = JSON.stringify(jwkOf(row.private_jwk));
+    const result = await store(db)
+      .updateTable('package_signing_key')
+      .set({ private_jwk: JSON.stringify(secrets.seal(plain, signingKeyContext(row.tenant_id))) })
+      .where('tenant_id', '=', row.tenant_id)
+      .where(sql<boolean>`private_jwk = ${plain}::jsonb`)
+      .executeTakeFirst();
+    sealed += Number(result.numUpdatedRows);
+  }
+  return sealed;
+}
+
 const payloadOf = (pkg: UnsignedPackage) => new TextEncoder().encode(canonicalJson(pkg));
 
 /** The package signed by the tenant's key (it must be the manifest's origin). */
-export async function signPackage(db: Db, tenantId: string, pkg: UnsignedPackage, now: Date): Promise<ProcessPackage> {
-  const { kid, privateJwk } = await signingKeyOf(db, tenantId, now);
+export async function signPackage(
+  db: Db,
+  secrets: SecretBox,
+  tenantId: string,
+  pkg: UnsignedPackage,
+  now: Date,
+): Promise<ProcessPackage> {
+  const { kid, privateJwk } = await signingKeyOf(db, secrets, tenantId, now);
   const jws = await new FlattenedSign(payloadOf(pkg))
     .setProtectedHeader({ alg: ALG, kid, jwk: publicPart(privateJwk) })
     .sign(await importJWK(privateJwk, ALG));

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../../../engine/src/index.js';
 import { getPackage, listLatest, listVersionsOf, originOf, publish } from '../../packages/catalogue.repository.js';
 import { ApiProblem } from '../../errors.js';
+import type { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 import { signedPackageOf } from '../processes/packages.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
 
@@ -23,7 +24,10 @@ const packageParams = {
 const notFound = (what: string) =>
   new ApiProblem(404, 'not-found', 'Not found', `Expected ${what}, but there is none.`);
 
-export const catalogueRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+export const catalogueRoutes: FastifyPluginAsync<{ engine: Engine; secrets: SecretBox }> = async (
+  app,
+  { engine, secrets },
+) => {
   app.post<{ Body: { bpmnProcessId: string; changelog?: string } }>('/catalogue/packages', {
     config: { access: WRITE },
     schema: {
@@ -36,7 +40,7 @@ export const catalogueRoutes: FastifyPluginAsync<{ engine: Engine }> = async (ap
     handler: async (request, reply) => {
       const scope = tenantScope(request);
       const { bpmnProcessId, changelog = '' } = request.body;
-      const pkg = await signedPackageOf(engine, scope, bpmnProcessId, changelog);
+      const pkg = await signedPackageOf(engine, secrets, scope, bpmnProcessId, changelog);
       const { id, version } = pkg.manifest;
       const now = new Date();
       await engine.scoped(scope, async (db) => {

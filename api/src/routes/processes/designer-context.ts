@@ -5,6 +5,7 @@ import { parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import { ApiProblem } from '../../errors.js';
 import { ref } from '../support.js';
 import type { DraftForm, DraftRow } from './process.repository.js';
+import type { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 
 export const READ = { staff: ['designer', 'admin'] } as const;
 export const WRITE = { staff: ['designer'] } as const;
@@ -28,6 +29,8 @@ export type Scope = TenantScope & { tenantId: string };
 
 export interface DesignerContext {
   readonly engine: Engine;
+  /** the installation key: the tenants' package signing keys are stored sealed with it */
+  readonly secrets: SecretBox;
   /** the working copy, or 404 */
   loadDraft(request: FastifyRequest, bpmnProcessId: string): Promise<DraftRow>;
   /** the answer `process.details`, undefined when the tenant has no such process */

@@ -35,6 +35,7 @@ import {
   type DraftBody,
 } from './designer-context.js';
 import { listLatest } from '../../packages/catalogue.repository.js';
+import type { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -71,7 +72,10 @@ const summaryOf = (draft: DraftRow | undefined, versions: readonly VersionRow[])
   };
 };
 
-export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+export const processRoutes: FastifyPluginAsync<{ engine: Engine; secrets: SecretBox }> = async (
+  app,
+  { engine, secrets },
+) => {
   const loadDraft = async (request: Parameters<typeof tenantScope>[0], bpmnProcessId: string) => {
     const scope = tenantScope(request);
     const draft = await engine.scoped(scope, (db) => getDraft(db, scope.tenantId, bpmnProcessId));
@@ -115,7 +119,7 @@ export const processRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app,
     };
   };
 
-  const designer: DesignerContext = { engine, loadDraft, detailsOf };
+  const designer: DesignerContext = { engine, secrets, loadDraft, detailsOf };
   await app.register(releaseRoutes, designer);
   await app.register(packageRoutes, designer);
 

@@ -12,6 +12,7 @@ import { assertPackageShape, buildPackage } from '../../packages/export.js';
 import type { ParameterDeclaration, ProcessPackage } from '../../packages/package.js';
 import { signPackage, verifyPackage, type Verification } from '../../packages/signing.js';
 import { ApiProblem } from '../../errors.js';
+import type { SecretBox } from '../../../../workers/src/shared/secret-box.js';
 import { staffOf } from '../../plugins/auth.js';
 import { actorOf, problems, ref, tenantScope } from '../support.js';
 import { keptValues } from './parameters.js';
@@ -27,13 +28,14 @@ const problem = (status: number, slug: string, title: string, detail: string, fi
 /** The package of the tenant's latest release, signed by the tenant (409 when nothing is released). */
 export async function signedPackageOf(
   engine: DesignerContext['engine'],
+  secrets: SecretBox,
   scope: Scope,
   bpmnProcessId: string,
   changelog: string,
 ): Promise<ProcessPackage> {
   const signed = await engine.scoped(scope, async (db) => {
     const unsigned = await buildPackage(db, scope.tenantId, bpmnProcessId, changelog);
-    return unsigned && signPackage(db, scope.tenantId, unsigned, new Date());
+    return unsigned && signPackage(db, secrets, scope.tenantId, unsigned, new Date());
   });
   if (!signed)
     throw problem(
@@ -127,7 +129,10 @@ const upstreamOf = (pkg: ProcessPackage, verification: Verification, now: Date):
 const sameDeclaration = (a: ParameterDeclaration, b: ParameterDeclaration) =>
   JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
 
-export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (app, { engine, loadDraft, detailsOf }) => {
+export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (
+  app,
+  { engine, secrets, loadDraft, detailsOf },
+) => {
   app.get<{ Params: { bpmnProcessId: string } }>('/processes/:bpmnProcessId/package', {
     config: { access: READ },
     schema: {
@@ -140,7 +145,7 @@ export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (app, { 
     handler: async (request) => {
       const scope = tenantScope(request);
       await loadDraft(request, request.params.bpmnProcessId);
-      return signedPackageOf(engine, scope, request.params.bpmnProcessId, '');
+      return signedPackageOf(engine, secrets, scope, request.params.bpmnProcessId, '');
     },
   });
 
