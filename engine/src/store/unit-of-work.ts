@@ -208,19 +208,10 @@ export class UnitOfWork {
         ? [...this.roots.values()].find((root) => root.state.elementInstances[key] || root.rootKey === key)
         : undefined;
     if (known) return known.rootKey;
-    const cached = this.cachedStates(owner === 'job' ? [key] : []);
-    const row = await this.trx
-      .selectFrom('process_instance')
-      .select(['key', 'tenant_id', 'business_key', 'doc_version', 'history_seq', 'last_hash'])
-      .select(sql<unknown>`${sql.raw(stateDocUnless(cached, ''))}`.as('state_doc'))
-      // a literal (validated above), not a parameter: see lockRoots
-      .where('key', '=', (eb) => eb.selectFrom(owner).select('root_key').where('key', '=', sql.lit(key)))
-      .where('state_doc', 'is not', null)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    if (!this.roots.has(row.key)) this.addLoaded(row, cached);
-    return row.key;
+    // the batch lock's statement for one key (a root forgotten by `restore` is locked and read again)
+    this.owners.delete(`${owner}:${key}`);
+    await this.lockRootsOf([{ owner, key }]);
+    return this.owners.get(`${owner}:${key}`) ?? undefined;
   }
 
   /**
@@ -248,7 +239,7 @@ export class UnitOfWork {
     const { rows } = await this.trx.executeQuery<LockedRootRow & { owner: RootOwner; owner_key: string }>(
       CompiledQuery.raw(
         `WITH owners AS (${lookups.join(' UNION ALL ')})
-      SELECT pi.key, pi.tenant_id, pi.business_key, ${stateDocUnless(cached, 'pi.')} AS state_doc, pi.doc_version, pi.history_seq, pi.last_hash,
+      SELECT pi.key, pi.tenant_id, pi.business_key, ${stateDocUnless(cached)} AS state_doc, pi.doc_version, pi.history_seq, pi.last_hash,
              owners.owner, owners.key::text AS owner_key
         FROM process_instance pi JOIN owners ON owners.root_key = pi.key
        WHERE pi.state_doc IS NOT NULL
@@ -520,17 +511,17 @@ export async function lockMessageName(
 }
 
 /**
- * `state_doc` of the table `prefix` names (`pi.` or none), or NULL where the row's (key, version) is one of
- * the cached states, as SQL text — validated literals only (keys are decimal strings, versions integers),
- * so the lock statement stays parameterless.
+ * `pi.state_doc`, or NULL where the row's (key, version) is one of the cached states, as SQL text —
+ * validated literals only (keys are decimal strings, versions integers), so the lock statement stays
+ * parameterless.
  */
-function stateDocUnless(cached: ReadonlyMap<string, CachedState>, prefix: '' | 'pi.'): string {
+function stateDocUnless(cached: ReadonlyMap<string, CachedState>): string {
   const pairs = [...cached.values()].filter(
     (entry) => /^\d{1,19}$/.test(entry.rootKey) && Number.isSafeInteger(entry.docVersion),
   );
-  if (pairs.length === 0) return `${prefix}state_doc`;
+  if (pairs.length === 0) return 'pi.state_doc';
   const list = pairs.map((entry) => `('${entry.rootKey}'::bigint, ${entry.docVersion})`).join(', ');
-  return `CASE WHEN (${prefix}key, ${prefix}doc_version) IN (${list}) THEN NULL ELSE ${prefix}state_doc END`;
+  return `CASE WHEN (pi.key, pi.doc_version) IN (${list}) THEN NULL ELSE pi.state_doc END`;
 }
 
 /** Orders decimal key strings numerically. */
