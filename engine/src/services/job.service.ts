@@ -9,6 +9,7 @@ import type { Command, InstanceState, Variables } from '../runtime/types.js';
 import { visibleVariables } from '../runtime/behaviors/variable.behavior.js';
 import { copyState } from '../runtime/stream-processor.js';
 import type { JobRow } from '../store/database.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { EngineContext } from './engine-context.js';
 import { ReadBatcher } from './read-batch.js';
 import { checkVariables, isKey, lockOwnedRoot, rejectWith } from './service-support.js';
@@ -26,11 +27,16 @@ async function onJob(
     lock: { owner: 'job', key: jobKey },
     actor: actor ?? null,
     scope,
-    run: async (uow) => {
-      const root = await lockOwnedRoot(uow, scope, 'job', jobKey);
-      await uow.execute(root, command);
-    },
+    run: onJobRoot(scope, jobKey, command),
   });
+}
+
+/** The work of a job command: returned, not written inline, so that no name is given to it per call (tsx). */
+function onJobRoot(scope: TenantScope, jobKey: string, command: Command): (uow: UnitOfWork) => Promise<void> {
+  return async (uow) => {
+    const root = await lockOwnedRoot(uow, scope, 'job', jobKey);
+    await uow.execute(root, command);
+  };
 }
 
 export async function completeJob(

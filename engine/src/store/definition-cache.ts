@@ -29,11 +29,18 @@ export class DefinitionCache {
 
   constructor(private readonly options: { acceptScriptBodies: boolean; latestTtlMs?: number; clock: () => number }) {}
 
+  /** the lookup while nothing is known to be missing, made once (this runs for every command) */
+  private readonly plain = this.lookupWith(new Set());
+
   /**
    * A synchronous lookup for one runtime call. `missing` holds what the database confirmed does not exist
    * (answered with undefined instead of a miss).
    */
-  lookup(missing: ReadonlySet<string> = new Set()): DefinitionLookup {
+  lookup(missing?: ReadonlySet<string>): DefinitionLookup {
+    return missing && missing.size > 0 ? this.lookupWith(missing) : this.plain;
+  }
+
+  private lookupWith(missing: ReadonlySet<string>): DefinitionLookup {
     return {
       byKey: (key) => {
         const definition = this.byKey.get(key);
