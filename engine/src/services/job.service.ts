@@ -183,14 +183,17 @@ export async function activateJobs(
  * so a job that finished meanwhile is not carried out twice and no case data travels through the queue.
  * Reads arriving together share one statement (job rows joined with their roots' state documents).
  */
+const MAX_BIGINT = '9223372036854775807';
+
 export function createJobReader(
   ctx: EngineContext,
 ): (jobKey: string, scope?: TenantScope) => Promise<JobInfo | undefined> {
   const batcher = new ReadBatcher<JobInfo>((scope, keys) =>
     ctx.read(scope, async (db) => {
       // SQL text, not the query builder: building and compiling the query cost more CPU than reading its
-      // rows; the keys are validated decimal literals (see below), the tenants parameters
-      const wanted = keys.filter(isKey);
+      // rows; the keys are validated decimal literals within bigint (a larger one would turn the whole list
+      // into numeric and the lookup into a scan; no job has such a key), the tenants parameters
+      const wanted = keys.filter((key) => isKey(key) && (key.length < 19 || key <= MAX_BIGINT));
       if (wanted.length === 0) return new Map<string, JobInfo>();
       const tenants = scope?.tenantIds ? (scope.tenantIds.length ? [...scope.tenantIds] : ['']) : undefined;
       const { rows } = await db.executeQuery<JobRow & { state_doc: unknown; doc_version: number | null }>(

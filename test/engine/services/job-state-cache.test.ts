@@ -121,12 +121,13 @@ describe('job state cache', () => {
     const [c, d] = await Promise.all([startCase(engine), startCase(engine)]);
 
     // when read in the same turn, with and without the job's tenant
-    const [mine, other, none, unscoped, malformed] = await Promise.all([
+    const [mine, other, none, unscoped, malformed, beyondBigint] = await Promise.all([
       engine.getJob(c.jobA, { tenantIds: ['<default>'] }),
       engine.getJob(d.jobB, { tenantIds: ['another'] }),
       engine.getJob(d.jobA, { tenantIds: [] }),
       engine.getJob(d.jobB),
       engine.getJob('1; DROP TABLE job'),
+      engine.getJob('9999999999999999999'),
     ]);
 
     // then
@@ -135,6 +136,7 @@ describe('job state cache', () => {
     expect(none).toBeUndefined();
     expect(unscoped).toMatchObject({ jobKey: d.jobB, processInstanceKey: d.processInstanceKey });
     expect(malformed).toBeUndefined();
+    expect(beyondBigint).toBeUndefined();
   });
 
   it("should keep a handler's changes to its job's variables out of the case", async () => {
