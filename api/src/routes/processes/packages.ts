@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { bpmnModdle, parseBpmn } from '../../../../modeler/lint/bpmn.js';
 import { getPackage, listVersionsOf } from '../../packages/catalogue.repository.js';
+import { canonicalJson } from '../../packages/canonical-json.js';
 import { missingTemplates } from '../../packages/element-templates.js';
 import { assertPackageShape, buildPackage } from '../../packages/export.js';
 import type { ParameterDeclaration, ProcessPackage } from '../../packages/package.js';
@@ -126,8 +127,9 @@ const upstreamOf = (pkg: ProcessPackage, verification: Verification, now: Date):
   importedAt: now.toISOString(),
 });
 
-const sameDeclaration = (a: ParameterDeclaration, b: ParameterDeclaration) =>
-  JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+// canonical JSON compares nested members too (a key list as JSON.stringify's replacer would drop the
+// title's `de` and `en`)
+const sameDeclaration = (a: ParameterDeclaration, b: ParameterDeclaration) => canonicalJson(a) === canonicalJson(b);
 
 export const packageRoutes: FastifyPluginAsync<DesignerContext> = async (
   app,

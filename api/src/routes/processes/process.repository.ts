@@ -307,6 +307,8 @@ export async function withdraw(db: Db, tenantId: string, bpmnProcessId: string, 
   return Number(result.numUpdatedRows) > 0;
 }
 
+export type ReleaseState = 'released' | 'withdrawn' | 'unreleased';
+
 /**
  * Whether each of these processes may serve applications: `released` when it was released through review
  * and is not withdrawn since; `withdrawn`; `unreleased` when it never was (a draft, or deployed past the
@@ -316,8 +318,8 @@ export async function releaseStates(
   db: Db,
   tenantId: string,
   bpmnProcessIds: readonly string[],
-): Promise<Map<string, 'released' | 'withdrawn' | 'unreleased'>> {
-  const states = new Map(bpmnProcessIds.map((id) => [id, 'unreleased' as 'released' | 'withdrawn' | 'unreleased']));
+): Promise<Map<string, ReleaseState>> {
+  const states = new Map<string, ReleaseState>(bpmnProcessIds.map((id) => [id, 'unreleased']));
   if (bpmnProcessIds.length === 0) return states;
   const rows = await store(db)
     .selectFrom('process_draft')

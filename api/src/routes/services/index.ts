@@ -12,7 +12,7 @@ import { ApiProblem, notFound } from '../../errors.js';
 import { formToJsonSchema } from '../../forms/form-schema.js';
 import type { TrustLevel } from '../../plugins/auth.js';
 import { problems, ref, tenantScope } from '../support.js';
-import { releaseStates } from '../processes/process.repository.js';
+import { releaseStates, type ReleaseState } from '../processes/process.repository.js';
 
 export type ServiceRow = Selectable<ServiceTable>;
 
@@ -51,8 +51,6 @@ export function publicService(row: ServiceRow) {
     feeHint: row.fee_hint,
   };
 }
-
-type ReleaseState = 'released' | 'withdrawn' | 'unreleased';
 
 /** As staff see it: with its process's release state, which with `published` decides whether it is offered. */
 function staffService(row: ServiceRow, processRelease: ReleaseState, schemaReport?: string[]) {
