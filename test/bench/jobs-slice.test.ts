@@ -1,7 +1,8 @@
 /**
  * A small slice of the job-transport benchmark in the suite: a few hundred no-op jobs through raw BullMQ
  * and through the platform (dispatch → queue worker → committed completion), once with one transaction
- * per command and once with group commit, so the benchmark keeps running and every job it counts really
+ * per command and once with group commit, and the engine-less floor beside them (which checks its own
+ * table: every job completed once), so the benchmark keeps running and every job it counts really
  * completes. Timing is the benchmark's business.
  */
 import { createEngine } from '../../engine/src/index.js';
@@ -27,6 +28,7 @@ describe('job transport benchmark slice', () => {
     expect(result.rawBullmqPerSecond).toBeGreaterThan(0);
     expect(result.platformPerSecond).toBeGreaterThan(0);
     expect(result.platformWithoutGroupCommitPerSecond).toBeGreaterThan(0);
+    expect(result.floorPerSecond).toBeGreaterThan(0);
     expect(result.rawBullmqRunsPerSecond).toHaveLength(2);
     expect(result.cpuMsPerJob.platform).toBeGreaterThan(0);
 

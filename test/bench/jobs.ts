@@ -10,6 +10,8 @@
  * from the first addBulk to the last job done. Raw BullMQ runs before and after the platform runs and the
  * ratio is taken against the mean of both (the machine is shared; its load drifts during a run). The
  * Node CPU time per job of each side is reported too: it does not depend on the load of the machine.
+ * Beside them, raw BullMQ with the least PostgreSQL work of a durable completion and no engine
+ * (jobs-floor.ts): the ratio the platform could reach at most here.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -23,6 +25,7 @@ import {
 } from '../../workers/src/transport/queue.transport.js';
 import { redisConnection } from '../../workers/src/transport/redis-connection.js';
 import type { JobType } from '../../workers/src/shared/job-type.js';
+import { measured, rawBullmqWithPostgres, type Measured } from './jobs-floor.js';
 
 const NOOP = 'bench:noop:1';
 const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
@@ -37,25 +40,16 @@ export interface JobThroughput {
   readonly ratio: number;
   /** the same with one transaction per command (`groupCommit: false`), for the before/after ratio */
   readonly platformWithoutGroupCommitPerSecond: number;
+  /**
+   * raw BullMQ plus the least PostgreSQL work of a durable completion (read, lock, write + commit, grouped
+   * like the engine's; no engine): the ceiling of `ratio` on this machine (jobs-floor.ts)
+   */
+  readonly floorPerSecond: number;
+  readonly floorRatio: number;
   /** commits per completed job with group commit (counted by the engine's commit listener) */
   readonly commitsPerJob: number;
   /** CPU time of this Node process per job in the measured window (user + system, ms) */
-  readonly cpuMsPerJob: { readonly rawBullmq: number; readonly platform: number };
-}
-
-interface Measured {
-  readonly perSecond: number;
-  readonly cpuMsPerJob: number;
-}
-
-/** Wall and CPU time of `work` for `jobs` jobs. */
-async function measured(jobs: number, work: () => Promise<void>): Promise<Measured> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await work();
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { perSecond: jobs / seconds, cpuMsPerJob: (used.user + used.system) / 1000 / jobs };
+  readonly cpuMsPerJob: { readonly rawBullmq: number; readonly platform: number; readonly floor: number };
 }
 
 const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
@@ -189,6 +183,7 @@ export async function jobThroughput(options: {
   };
   const without = await measure(false);
   const grouped = await measure(true);
+  const floor = await rawBullmqWithPostgres(options.databaseUrl, options.redisUrl, options.jobs, options.concurrency);
   const rawAfter = await rawBullmq(options.redisUrl, options.jobs, options.concurrency);
   const rawBullmqPerSecond = (rawBefore.perSecond + rawAfter.perSecond) / 2;
   return {
@@ -198,7 +193,13 @@ export async function jobThroughput(options: {
     platformPerSecond: grouped.perSecond,
     ratio: grouped.perSecond / rawBullmqPerSecond,
     platformWithoutGroupCommitPerSecond: without.perSecond,
+    floorPerSecond: floor.perSecond,
+    floorRatio: floor.perSecond / rawBullmqPerSecond,
     commitsPerJob: grouped.commits / options.jobs,
-    cpuMsPerJob: { rawBullmq: (rawBefore.cpuMsPerJob + rawAfter.cpuMsPerJob) / 2, platform: grouped.cpuMsPerJob },
+    cpuMsPerJob: {
+      rawBullmq: (rawBefore.cpuMsPerJob + rawAfter.cpuMsPerJob) / 2,
+      platform: grouped.cpuMsPerJob,
+      floor: floor.cpuMsPerJob,
+    },
   };
 }
