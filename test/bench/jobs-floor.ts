@@ -103,23 +103,25 @@ export async function rawBullmqWithPostgres(
       INSERT INTO floor_job SELECT g, g FROM generate_series(1, ${jobs}) g;`);
     await queue.waitUntilReady();
 
-    const reads = new Coalescer<{ root: string; version: number }>(async (keys) => {
+    // the read the platform makes before the effect: the job row with its instance's state document
+    const reads = new Coalescer<true>(async (keys) => {
       const { rows } = await pool.query(
-        `SELECT j.key::text, j.root_key::text AS root, i.state_doc, i.doc_version FROM floor_job j
+        `SELECT j.key::text, i.state_doc, i.doc_version FROM floor_job j
            JOIN floor_instance i ON i.key = j.root_key WHERE j.key IN (${keys.map(digits).join(',')})`,
       );
-      return new Map(rows.map((r) => [r.key as string, { root: r.root as string, version: r.doc_version as number }]));
+      return new Map(rows.map((r) => [r.key as string, true as const]));
     });
     const completions = new Coalescer<true>(async (keys) => {
       const client = await pool.connect();
       try {
-        const roots = keys.map(digits); // one instance per job here
+        const roots = keys.map(digits); // job n belongs to instance n
+        const list = roots.join(',');
         await client.query(
-          `begin; SELECT key, doc_version FROM floor_instance WHERE key IN (${roots.join(',')}) ORDER BY key FOR UPDATE`,
+          `begin; SELECT key, doc_version FROM floor_instance WHERE key IN (${list}) ORDER BY key FOR UPDATE`,
         );
         const at = new Date().toISOString();
         await client.query(
-          `WITH d AS (DELETE FROM floor_job WHERE key IN (${keys.join(',')})),
+          `WITH d AS (DELETE FROM floor_job WHERE key IN (${list})),
                 h AS (INSERT INTO floor_history VALUES ${roots
                   .map((k) => `(${k}, 2, '[{"intent":"COMPLETED","valueType":"JOB","recordKey":"${k}","at":"${at}"}]')`)
                   .join(',')}),
